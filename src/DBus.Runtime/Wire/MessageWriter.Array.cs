@@ -59,10 +59,10 @@ public ref partial struct MessageWriter
     public void WriteDictEntryStart() => Align(8);
 
     /// <summary>Writes an <c>ay</c> with one memory copy.</summary>
-    public void WriteArray(ReadOnlySpan<byte> values) => WriteFixedArray(values, 1);
+    public void WriteArray(scoped ReadOnlySpan<byte> values) => WriteFixedArray(values, 1);
 
     /// <summary>Writes an <c>ab</c>.</summary>
-    public void WriteArray(ReadOnlySpan<bool> values)
+    public void WriteArray(scoped ReadOnlySpan<bool> values)
     {
         var array = WriteArrayStart(DBusType.Boolean);
         CheckArraySize(values.Length, 4);
@@ -74,29 +74,29 @@ public ref partial struct MessageWriter
     }
 
     /// <summary>Writes an <c>an</c> (a memory copy when the byte order matches the machine's).</summary>
-    public void WriteArray(ReadOnlySpan<short> values) => WriteFixed(values);
+    public void WriteArray(scoped ReadOnlySpan<short> values) => WriteFixed(values);
 
     /// <summary>Writes an <c>aq</c> (a memory copy when the byte order matches the machine's).</summary>
-    public void WriteArray(ReadOnlySpan<ushort> values) => WriteFixed(values);
+    public void WriteArray(scoped ReadOnlySpan<ushort> values) => WriteFixed(values);
 
     /// <summary>Writes an <c>ai</c> (a memory copy when the byte order matches the machine's).</summary>
-    public void WriteArray(ReadOnlySpan<int> values) => WriteFixed(values);
+    public void WriteArray(scoped ReadOnlySpan<int> values) => WriteFixed(values);
 
     /// <summary>Writes an <c>au</c> (a memory copy when the byte order matches the machine's).</summary>
-    public void WriteArray(ReadOnlySpan<uint> values) => WriteFixed(values);
+    public void WriteArray(scoped ReadOnlySpan<uint> values) => WriteFixed(values);
 
     /// <summary>Writes an <c>ax</c> (a memory copy when the byte order matches the machine's).</summary>
-    public void WriteArray(ReadOnlySpan<long> values) => WriteFixed(values);
+    public void WriteArray(scoped ReadOnlySpan<long> values) => WriteFixed(values);
 
     /// <summary>Writes an <c>at</c> (a memory copy when the byte order matches the machine's).</summary>
-    public void WriteArray(ReadOnlySpan<ulong> values) => WriteFixed(values);
+    public void WriteArray(scoped ReadOnlySpan<ulong> values) => WriteFixed(values);
 
     /// <summary>Writes an <c>ad</c> (a memory copy when the byte order matches the machine's).</summary>
-    public void WriteArray(ReadOnlySpan<double> values) => WriteFixed(values);
+    public void WriteArray(scoped ReadOnlySpan<double> values) => WriteFixed(values);
 
     /// <summary>Writes an <c>as</c>.</summary>
     /// <exception cref="ArgumentException">A string contains NUL or a lone surrogate, or is null.</exception>
-    public void WriteArray(ReadOnlySpan<string> values)
+    public void WriteArray(scoped ReadOnlySpan<string> values)
     {
         var array = WriteArrayStart(DBusType.String);
         foreach (string s in values)
@@ -107,7 +107,7 @@ public ref partial struct MessageWriter
     }
 
     /// <summary>Writes an <c>ao</c>.</summary>
-    public void WriteArray(ReadOnlySpan<ObjectPath> values)
+    public void WriteArray(scoped ReadOnlySpan<ObjectPath> values)
     {
         var array = WriteArrayStart(DBusType.ObjectPath);
         foreach (var path in values)
@@ -131,7 +131,7 @@ public ref partial struct MessageWriter
         WriteArrayEnd(array);
     }
 
-    private void WriteFixed<T>(ReadOnlySpan<T> values) where T : unmanaged
+    private void WriteFixed<T>(scoped ReadOnlySpan<T> values) where T : unmanaged
     {
         int size = Unsafe.SizeOf<T>();
         if (_bigEndian != BitConverter.IsLittleEndian)
@@ -161,7 +161,7 @@ public ref partial struct MessageWriter
         WriteArrayEnd(array);
     }
 
-    private void WriteFixedArray(ReadOnlySpan<byte> bytes, int elementSize)
+    private void WriteFixedArray(scoped ReadOnlySpan<byte> bytes, int elementSize)
     {
         CheckArraySize(bytes.Length / elementSize, elementSize);
         WriteUInt32((uint)bytes.Length);

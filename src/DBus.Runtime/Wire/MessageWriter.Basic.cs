@@ -77,7 +77,7 @@ public ref partial struct MessageWriter
 
     /// <summary>Writes a string (<c>s</c>) from UTF-16 characters.</summary>
     /// <exception cref="ArgumentException">The characters contain NUL or a lone surrogate.</exception>
-    public void WriteString(ReadOnlySpan<char> value)
+    public void WriteString(scoped ReadOnlySpan<char> value)
     {
         int nul = value.IndexOf('\0');
         if (nul >= 0)
@@ -89,7 +89,7 @@ public ref partial struct MessageWriter
 
     /// <summary>Writes a string (<c>s</c>) already encoded as UTF-8.</summary>
     /// <exception cref="ArgumentException">The bytes are not valid UTF-8 or contain NUL.</exception>
-    public void WriteStringUtf8(ReadOnlySpan<byte> value)
+    public void WriteStringUtf8(scoped ReadOnlySpan<byte> value)
     {
         int nul = value.IndexOf((byte)0);
         if (nul >= 0)
@@ -141,7 +141,7 @@ public ref partial struct MessageWriter
     }
 
     /// <summary>Writes UTF-16 known to hold no NUL; a lone surrogate is rejected.</summary>
-    private void WriteStringCore(ReadOnlySpan<char> value)
+    private void WriteStringCore(scoped ReadOnlySpan<char> value)
     {
         Align(4);
         // Worst case 3 bytes per UTF-16 unit, plus the length and the NUL.
