@@ -120,7 +120,7 @@ public sealed partial class Message
             {
                 ThrowHelper.ThrowProtocol(-1, $"the header announces {header.UnixFdCount} descriptor(s) but {given} arrived");
             }
-            var fds = new UnixFd?[given];
+            var fds = given == 0 ? [] : new UnixFd?[given];
             for (int i = 0; i < given; i++)
             {
                 fds[i] = unixFds![i];

@@ -65,7 +65,7 @@ public ref partial struct MessageWriter
         _header.BodyLength = _position - _header.BodyOffset;
         WriteUInt32At(4, (uint)_header.BodyLength);
 
-        var fds = new UnixFd?[fdCount];
+        var fds = fdCount == 0 ? [] : new UnixFd?[fdCount];
         _unixFds?.CopyTo(fds!);
         var message = new Message(buffer, _position, _header, fds);
         _buffer = null;
