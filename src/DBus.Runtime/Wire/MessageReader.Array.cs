@@ -57,7 +57,14 @@ public ref partial struct MessageReader
     public void AlignStruct() => Align(8);
 
     /// <summary>Reads an <c>ay</c> into a new array.</summary>
-    public byte[] ReadArrayOfByte() => ReadFixedArray(1).ToArray();
+    public byte[] ReadArrayOfByte()
+    {
+        var raw = ReadFixedArray(1);
+        // Every byte is overwritten at once: skip zeroing what may be a large array.
+        var result = GC.AllocateUninitializedArray<byte>(raw.Length);
+        raw.CopyTo(result);
+        return result;
+    }
 
     /// <summary>Reads an <c>ay</c> as a span over the message buffer, without copying.</summary>
     public ReadOnlySpan<byte> ReadArrayOfByteAsSpan() => ReadFixedArray(1);
@@ -143,7 +150,7 @@ public ref partial struct MessageReader
     private T[] ReadFixed<T>() where T : unmanaged
     {
         var raw = ReadFixedArray(Unsafe.SizeOf<T>());
-        var result = new T[raw.Length / Unsafe.SizeOf<T>()];
+        var result = GC.AllocateUninitializedArray<T>(raw.Length / Unsafe.SizeOf<T>());
         raw.CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
         if (_bigEndian == BitConverter.IsLittleEndian)
         {
