@@ -52,7 +52,21 @@ public sealed partial class DBusGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Interfaces)
             .Select(static (model, ct) => EmitSafely(model, ct))
             .WithTrackingName(TrackingNames.Emit);
-        context.RegisterSourceOutput(generated, static (spc, file) => AddSource(spc, file));
+
+        // Two files may generate the same interface into the same namespace. Roslyn finds the clashing
+        // hint names only after the output callbacks run and then fails the whole generator (CS8785), so
+        // the clash is settled here: only the (hint name, path) keys are collected, never the models, and
+        // the result is equal from run to run unless a hint name appears or disappears.
+        var duplicates = generated
+            .Select(static (file, _) => new HintClaim(file.HintName, file.Location.FilePath))
+            .Collect()
+            .Select(static (claims, _) => HintClaim.Losers(claims))
+            .WithTrackingName(TrackingNames.HintNames);
+        var settled = generated
+            .Combine(duplicates)
+            .Select(static (pair, _) => Settle(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Settle);
+        context.RegisterSourceOutput(settled, static (spc, file) => AddSource(spc, file));
     }
 
     /// <summary>
@@ -104,6 +118,16 @@ public sealed partial class DBusGenerator : IIncrementalGenerator
         }
     }
 
+    private static GeneratedFile Settle(GeneratedFile file, EquatableArray<HintClaim> losers)
+    {
+        if (!System.Linq.Enumerable.Contains(losers, new HintClaim(file.HintName, file.Location.FilePath)))
+        {
+            return file;
+        }
+        var clash = DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateGeneratedFile, file.Location, file.InterfaceName, file.Namespace);
+        return file with { Source = null, Diagnostics = new EquatableArray<DiagnosticInfo>(new[] { clash }) };
+    }
+
     private static void AddSource(SourceProductionContext context, GeneratedFile file)
     {
         foreach (var diagnostic in file.Diagnostics)
@@ -118,12 +142,10 @@ public sealed partial class DBusGenerator : IIncrementalGenerator
         {
             context.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
         }
-        catch (ArgumentException)
+        catch (ArgumentException ex)
         {
-            // The same interface in the same namespace from two files: the hint names collide (and so
-            // would the types). Files are independent pipeline items, so this is the first place that sees it.
-            context.ReportDiagnostic(Diagnostic.Create(
-                DiagnosticDescriptors.DuplicateGeneratedFile, file.Location.ToLocation(), file.InterfaceName, file.Namespace));
+            // AddSource checks the hint name's characters; the parser keeps them safe, so this is a bug.
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, file.Location.ToLocation(), Describe(ex)));
         }
     }
 

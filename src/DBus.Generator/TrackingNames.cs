@@ -17,4 +17,10 @@ internal static class TrackingNames
 
     /// <summary>The emitted source of each interface.</summary>
     public const string Emit = nameof(Emit);
+
+    /// <summary>The (hint name, path) pairs that lose a clash with another file.</summary>
+    public const string HintNames = nameof(HintNames);
+
+    /// <summary>Each emitted file after hint-name clashes are settled.</summary>
+    public const string Settle = nameof(Settle);
 }

@@ -35,14 +35,15 @@ internal static class TestHelper
                 nullableContextOptions: NullableContextOptions.Enable,
                 generalDiagnosticOption: ReportDiagnostic.Default));
 
-    public static GeneratorDriver CreateDriver(IEnumerable<XmlFile> files, string? rootNamespace = null, bool track = true)
+    public static GeneratorDriver CreateDriver(
+        IEnumerable<XmlFile> files, string? rootNamespace = null, bool track = true, IEnumerable<AdditionalText>? texts = null)
     {
         var list = files.ToList();
-        var texts = list.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)).ToImmutableArray();
+        texts ??= list.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text));
         var options = new TestOptionsProvider(list, rootNamespace);
         return CSharpGeneratorDriver.Create(
             [new DBusGenerator().AsSourceGenerator()],
-            texts,
+            texts.ToImmutableArray(),
             ParseOptions,
             options,
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: track));
