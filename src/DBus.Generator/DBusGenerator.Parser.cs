@@ -77,14 +77,17 @@ public sealed partial class DBusGenerator
             XDocument document;
             try
             {
+                // Real files declare entities in an internal DTD subset (UPower, fprintd), so DTDs are
+                // parsed; external ones are never fetched (no resolver) and expansion is capped.
                 var settings = new XmlReaderSettings
                 {
-                    DtdProcessing = DtdProcessing.Ignore,
+                    DtdProcessing = DtdProcessing.Parse,
                     XmlResolver = null,
+                    MaxCharactersFromEntities = 1 << 20,
                     IgnoreComments = true,
                     IgnoreProcessingInstructions = true,
                 };
-                using var reader = XmlReader.Create(new StringReader(_input.Text), settings);
+                using var reader = XmlReader.Create(new StringReader(NeutralizeUndeclaredEntities(_input.Text)), settings);
                 document = XDocument.Load(reader, LoadOptions.SetLineInfo);
             }
             catch (XmlException ex)
@@ -178,6 +181,47 @@ public sealed partial class DBusGenerator
                 Report(DiagnosticDescriptors.UnknownElement, _locator.Element(child), local, parent.Name.LocalName);
             }
         }
+
+        /// <summary>
+        /// Real files reference entities they never declare (fprintd's <c>&amp;FINGER_ALREADY_ENROLLED;</c>),
+        /// which no XML parser accepts. Such a reference is kept as text: its '&amp;' becomes U+FFFD, the same
+        /// length, so every line and column stays true. One warning per entity name.
+        /// </summary>
+        private string NeutralizeUndeclaredEntities(string text)
+        {
+            if (text.IndexOf('&') < 0)
+            {
+                return text;
+            }
+            var declared = new HashSet<string>(StringComparer.Ordinal) { "amp", "lt", "gt", "quot", "apos" };
+            foreach (System.Text.RegularExpressions.Match m in s_entityDeclaration.Matches(text))
+            {
+                declared.Add(m.Groups[1].Value);
+            }
+            char[]? chars = null;
+            var reported = new HashSet<string>(StringComparer.Ordinal);
+            foreach (System.Text.RegularExpressions.Match m in s_entityReference.Matches(text))
+            {
+                string name = m.Groups[1].Value;
+                if (declared.Contains(name))
+                {
+                    continue;
+                }
+                chars ??= text.ToCharArray();
+                chars[m.Index] = '\uFFFD';
+                if (reported.Add(name))
+                {
+                    Report(DiagnosticDescriptors.UndeclaredEntity, _locator.Range(m.Index, m.Index + m.Length), name);
+                }
+            }
+            return chars is null ? text : new string(chars);
+        }
+
+        private static readonly System.Text.RegularExpressions.Regex s_entityDeclaration =
+            new(@"<!ENTITY\s+([^\s%]+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        private static readonly System.Text.RegularExpressions.Regex s_entityReference =
+            new(@"&([A-Za-z_:][A-Za-z0-9._:\-]*);", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
         private static bool IsDBus(XElement element, string localName) =>
             element.Name.Namespace == XNamespace.None && element.Name.LocalName == localName;

@@ -96,6 +96,11 @@ internal static class DiagnosticDescriptors
         "NoReply method with out arguments",
         "Method '{0}' is annotated NoReply but declares out arguments; the call expects no reply and they are ignored");
 
+    public static readonly DiagnosticDescriptor UndeclaredEntity = Create(
+        "DBG1018", DiagnosticSeverity.Warning,
+        "Undeclared XML entity",
+        "The entity '&{0};' is referenced but never declared; it is kept as literal text");
+
     public static readonly DiagnosticDescriptor InternalError = Create(
         "DBG1999", DiagnosticSeverity.Error,
         "Internal generator error",

@@ -50,6 +50,9 @@ internal sealed class XmlLocator
         return Span(start, Math.Min(start + 1, _text.Length));
     }
 
+    /// <summary>A range of the text by offsets.</summary>
+    public LocationInfo Range(int start, int end) => Span(start, end);
+
     /// <summary>The start tag of an element: from '&lt;' to the end of its name.</summary>
     public LocationInfo Element(XElement element)
     {
