@@ -1,0 +1,126 @@
+using System.Text;
+using DBus.Generator.Model;
+using DBus.Generator.Naming;
+
+namespace DBus.Generator.Tests;
+
+/// <summary>
+/// Writes C# declarations that use every name and type the parser resolved, laid out the way the
+/// generated proxy, handler, message generator and properties types will use them (NameTemplates).
+/// Compiling them proves the naming rules give code without clashes, before those emitters exist.
+/// </summary>
+internal static class ShapeWriter
+{
+    private const string Ct = "global::System.Threading.CancellationToken cancellationToken = default";
+
+    /// <summary>Stand-ins for runtime types not yet in DBus.Runtime (only those missing are declared).</summary>
+    public static string Stubs(Func<string, bool> exists)
+    {
+        var sb = new StringBuilder("namespace DBus\n{\n");
+        foreach (var name in new[] { "ObjectPath", "Signature", "Variant", "UnixFd" })
+        {
+            if (!exists("DBus." + name))
+            {
+                sb.Append($"    /// <summary>stub</summary>\n    public readonly struct {name} {{ }}\n");
+            }
+        }
+        return sb.Append("}\n").ToString();
+    }
+
+    public static string Write(IEnumerable<InterfaceModel> interfaces)
+    {
+        var sb = new StringBuilder("#pragma warning disable CS1591\n");
+        foreach (var m in interfaces)
+        {
+            string n = m.TypeName;
+            if (m.Namespace.Length > 0)
+            {
+                sb.Append($"namespace {m.Namespace}\n{{\n");
+            }
+
+            // Proxy and handler share one scope.
+            sb.Append($"public abstract class {n}Proxy : global::System.IDisposable, global::System.IAsyncDisposable\n{{\n");
+            sb.Append("    public object Connection => null!;\n    public string Destination => \"\";\n    public string Path => \"\";\n    public object Messages => null!;\n");
+            sb.Append($"    public abstract global::System.Threading.Tasks.Task<{n}Properties> GetAllPropertiesAsync({Ct});\n");
+            sb.Append($"    public abstract global::System.Threading.Tasks.Task<global::System.IDisposable> WatchPropertiesChangedAsync(global::System.Action<{n}Properties> handler, {Ct});\n");
+            sb.Append($"    public abstract global::System.Collections.Generic.IAsyncEnumerable<{n}Properties> ReadPropertiesChangedAsync({Ct});\n");
+            sb.Append("    public void Dispose() { }\n    public global::System.Threading.Tasks.ValueTask DisposeAsync() => default;\n");
+            foreach (var method in m.Methods)
+            {
+                sb.Append($"    public abstract {Task(Tuple(method.OutArgs))} {method.CSharpName}Async({Params(method.InArgs)}{Ct});\n");
+            }
+            foreach (var p in m.Properties)
+            {
+                sb.Append($"    public abstract {Task(p.CSharpType)} Get{p.CSharpName}Async({Ct});\n");
+                sb.Append($"    public abstract {Task(null)} Set{p.CSharpName}Async({p.CSharpType} value, {Ct});\n");
+            }
+            foreach (var s in m.Signals)
+            {
+                string payload = Tuple(s.Args) ?? "bool";
+                sb.Append($"    public abstract {Task("global::System.IDisposable")} Watch{s.CSharpName}Async(global::System.Action<{payload}> handler, {Ct});\n");
+                sb.Append($"    public abstract global::System.Collections.Generic.IAsyncEnumerable<{payload}> Read{s.CSharpName}Async({Ct});\n");
+                sb.Append($"    public abstract {Task(null)} Emit{s.CSharpName}Async({Params(s.Args)}{Ct});\n");
+            }
+            sb.Append("}\n");
+
+            sb.Append($"public interface I{n}Handler\n{{\n");
+            foreach (var method in m.Methods)
+            {
+                sb.Append($"    {Task(Tuple(method.OutArgs))} {method.CSharpName}Async({Params(method.InArgs)}{Ct});\n");
+            }
+            foreach (var p in m.Properties)
+            {
+                sb.Append($"    {Task(p.CSharpType)} Get{p.CSharpName}Async({Ct});\n");
+                sb.Append($"    {Task(null)} Set{p.CSharpName}Async({p.CSharpType} value, {Ct});\n");
+            }
+            sb.Append("}\n");
+
+            sb.Append($"public sealed class {n}Messages\n{{\n");
+            sb.Append("    public string Destination => \"\";\n    public string Path => \"\";\n    public string Interface => \"\";\n");
+            sb.Append("    public object GetAll() => null!;\n    public object ReadGetAll(object message) => null!;\n    public object ReadPropertiesChanged(object message) => null!;\n");
+            foreach (var method in m.Methods)
+            {
+                sb.Append($"    public object {method.CSharpName}({Params(method.InArgs, trailingComma: false)}) => null!;\n");
+                sb.Append($"    public {Tuple(method.OutArgs) ?? "bool"} Read{method.CSharpName}Reply(object message) => default!;\n");
+            }
+            foreach (var p in m.Properties)
+            {
+                sb.Append($"    public object Get{p.CSharpName}() => null!;\n");
+                sb.Append($"    public object Set{p.CSharpName}({p.CSharpType} value) => null!;\n");
+                sb.Append($"    public {p.CSharpType} Read{p.CSharpName}(object message) => default!;\n");
+            }
+            foreach (var s in m.Signals)
+            {
+                sb.Append($"    public object {s.CSharpName}({Params(s.Args, trailingComma: false)}) => null!;\n");
+                sb.Append($"    public {Tuple(s.Args) ?? "bool"} Read{s.CSharpName}(object message) => default!;\n");
+            }
+            sb.Append("}\n");
+
+            sb.Append($"public sealed class {n}Properties\n{{\n");
+            foreach (var p in m.Properties)
+            {
+                sb.Append($"    public {p.CSharpType} {p.CSharpName} {{ get; set; }} = default!;\n");
+            }
+            sb.Append("}\n");
+
+            if (m.Namespace.Length > 0)
+            {
+                sb.Append("}\n");
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static string Task(string? result) => result is null
+        ? "global::System.Threading.Tasks.Task"
+        : $"global::System.Threading.Tasks.Task<{result}>";
+
+    private static string? Tuple(EquatableArray<ArgumentModel> args) =>
+        TypeMapper.ToTuple(args.Select(a => (a.CSharpType, a.ElementName)).ToList());
+
+    private static string Params(EquatableArray<ArgumentModel> args, bool trailingComma = true)
+    {
+        var text = string.Join(", ", args.Select(a => $"{a.CSharpType} {a.ParameterName}"));
+        return trailingComma && text.Length > 0 ? text + ", " : text;
+    }
+}
