@@ -127,24 +127,55 @@ public ref partial struct MessageReader
     public string[] ReadArrayOfString()
     {
         var end = ReadArrayStart(DBusType.String);
-        var result = new List<string>();
-        while (HasNext(end))
+        var result = new string[CountStringLikeElements(end)];
+        for (int i = 0; i < result.Length; i++)
         {
-            result.Add(ReadString());
+            HasNext(end);
+            result[i] = ReadString();
         }
-        return result.ToArray();
+        ExpectArrayEnd(end);
+        return result;
     }
 
     /// <summary>Reads an <c>ao</c>.</summary>
     public ObjectPath[] ReadArrayOfObjectPath()
     {
         var end = ReadArrayStart(DBusType.ObjectPath);
-        var result = new List<ObjectPath>();
-        while (HasNext(end))
+        var result = new ObjectPath[CountStringLikeElements(end)];
+        for (int i = 0; i < result.Length; i++)
         {
-            result.Add(ReadObjectPath());
+            HasNext(end);
+            result[i] = ReadObjectPath();
         }
-        return result.ToArray();
+        ExpectArrayEnd(end);
+        return result;
+    }
+
+    // Counts the elements of an array of s or o by hopping over their length prefixes on a copy of this
+    // reader, so the result is allocated once at its exact size. The real pass validates each string.
+    private readonly int CountStringLikeElements(ArrayEnd end)
+    {
+        var probe = this;
+        int count = 0;
+        while (probe.HasNext(end))
+        {
+            uint length = probe.ReadUInt32();
+            if (length >= (uint)(end.End - probe._position))
+            {
+                ThrowHelper.ThrowProtocol(probe._position - 4, $"string length {length} runs past the array's end");
+            }
+            probe._position += (int)length + 1;
+            count++;
+        }
+        return count;
+    }
+
+    private void ExpectArrayEnd(ArrayEnd end)
+    {
+        if (HasNext(end))
+        {
+            ThrowHelper.ThrowProtocol(_position, "array holds more elements than were counted");
+        }
     }
 
     private T[] ReadFixed<T>() where T : unmanaged
