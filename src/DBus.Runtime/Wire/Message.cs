@@ -25,6 +25,9 @@ public sealed partial class Message : IDisposable
     private readonly int _length;
     private MessageHeader _header;
     private readonly UnixFd?[] _unixFds;
+    // Each consumer a message is delivered to (several signal queues, say) holds one reference; the last
+    // Dispose releases the buffer.
+    private int _references = 1;
 
     internal Message(byte[] buffer, int length, in MessageHeader header, UnixFd?[] unixFds)
     {
@@ -143,9 +146,29 @@ public sealed partial class Message : IDisposable
         return fd;
     }
 
-    /// <summary>Returns the buffer to the pool and closes the descriptors nobody took.</summary>
+    /// <summary>Adds a holder: the message stays readable until each holder (and the original owner) disposed it.</summary>
+    internal Message AddReference()
+    {
+        int references;
+        do
+        {
+            references = Volatile.Read(ref _references);
+            if (references <= 0)
+            {
+                ThrowHelper.ThrowObjectDisposed(nameof(Message));
+            }
+        }
+        while (Interlocked.CompareExchange(ref _references, references + 1, references) != references);
+        return this;
+    }
+
+    /// <summary>Returns the buffer to the pool and closes the descriptors nobody took (once the last holder disposed it).</summary>
     public void Dispose()
     {
+        if (Interlocked.Decrement(ref _references) > 0)
+        {
+            return;
+        }
         var buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is null)
         {

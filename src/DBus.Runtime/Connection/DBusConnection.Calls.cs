@@ -1,0 +1,151 @@
+namespace DBus;
+
+public sealed partial class DBusConnection
+{
+    /// <summary>
+    /// Sends a message that expects no reply (a signal, a reply, or a call flagged NO_REPLY_EXPECTED) and returns
+    /// its serial at once (dbus-python's send_message). The connection owns the message from now on.
+    /// </summary>
+    /// <exception cref="DBusDisconnectedException">The connection is closed.</exception>
+    public uint Send(Message message) => _stream.Enqueue(message, null);
+
+    /// <summary>
+    /// Calls a method and returns the reply, which the caller disposes. An error reply throws
+    /// <see cref="DBusException"/> (a typed subclass for the standard error names). The connection owns
+    /// <paramref name="call"/> from now on.
+    /// </summary>
+    /// <param name="call">A method call message, usually from <see cref="MessageWriter.CreateMethodCall"/>.</param>
+    /// <param name="timeout">How long to wait; null for the connection's default (25 s);
+    /// <see cref="Timeout.InfiniteTimeSpan"/> to wait for ever.</param>
+    /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+    /// <exception cref="DBusNoReplyException">No reply arrived in time.</exception>
+    /// <exception cref="DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+    public Task<Message> CallAsync(Message call, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var pending = new MessagePendingReply();
+        Start(call, pending, timeout, cancellationToken);
+        return pending.Completion.Task;
+    }
+
+    /// <inheritdoc cref="CallAsync(Message, TimeSpan?, CancellationToken)"/>
+    public Task<Message> CallAsync(Message call, CancellationToken cancellationToken) => CallAsync(call, null, cancellationToken);
+
+    /// <summary>
+    /// Calls a method and turns the reply into a value with <paramref name="readReply"/>, which runs as soon as
+    /// the reply arrives, before its buffer is released (generated proxies use this with their message
+    /// generator's readers).
+    /// </summary>
+    /// <inheritdoc cref="CallAsync(Message, TimeSpan?, CancellationToken)"/>
+    public Task<T> CallAsync<T>(Message call, Func<Message, T> readReply, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(readReply);
+        var pending = new ReaderPendingReply<T>(readReply);
+        Start(call, pending, timeout, cancellationToken);
+        return pending.Completion.Task;
+    }
+
+    /// <inheritdoc cref="CallAsync{T}(Message, Func{Message, T}, TimeSpan?, CancellationToken)"/>
+    public Task<T> CallAsync<T>(Message call, Func<Message, T> readReply, CancellationToken cancellationToken) =>
+        CallAsync(call, readReply, null, cancellationToken);
+
+    /// <summary>Calls a method and waits for the reply, which the caller disposes (dbus-python's
+    /// send_message_with_reply_and_block / call_blocking).</summary>
+    /// <exception cref="InvalidOperationException">Called on the connection's dispatch thread, where it would deadlock.</exception>
+    /// <inheritdoc cref="CallAsync(Message, TimeSpan?, CancellationToken)"/>
+    public Message Call(Message call, TimeSpan? timeout = null)
+    {
+        if (IsDispatchThread)
+        {
+            call?.Dispose();
+            ThrowIfDispatchThread(nameof(Call));
+        }
+        return CallAsync(call!, timeout).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Sends a call and returns at once; <paramref name="replyHandler"/> or <paramref name="errorHandler"/>
+    /// runs on the dispatch thread when it ends (dbus-python's call_async with reply_handler and error_handler).
+    /// A timeout, a cancellation or the connection's loss reaches <paramref name="errorHandler"/> as a
+    /// <see cref="DBusException"/> too. The reply given to <paramref name="replyHandler"/> is valid only while it runs.
+    /// </summary>
+    /// <returns>The pending call, which can be cancelled.</returns>
+    public PendingCall StartCall(Message call, Action<Message> replyHandler, Action<DBusException> errorHandler, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(replyHandler);
+        ArgumentNullException.ThrowIfNull(errorHandler);
+        var pending = new CallbackPendingReply(replyHandler, errorHandler, null);
+        Start(call, pending, timeout, default);
+        return new PendingCall(this, pending);
+    }
+
+    /// <summary>Sends a call and returns a handle on its reply (dbus-python's send_message_with_reply).</summary>
+    public PendingCall SendWithReply(Message call, TimeSpan? timeout = null)
+    {
+        var pending = new MessagePendingReply();
+        Start(call, pending, timeout, default);
+        return new PendingCall(this, pending);
+    }
+
+    /// <summary>Registers <paramref name="pending"/> under the call's serial, then queues the call.</summary>
+    internal void Start(Message call, PendingReply pending, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (call.Type != MessageType.MethodCall)
+        {
+            call.Dispose();
+            ThrowHelper.ThrowArgument(nameof(call), $"only a method call gets a reply; this is a {call.Type}");
+        }
+        if ((call.Flags & MessageFlags.NoReplyExpected) != 0)
+        {
+            call.Dispose();
+            ThrowHelper.ThrowArgument(nameof(call), "the call is flagged NO_REPLY_EXPECTED, so no reply will come: use Send");
+        }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            call.Dispose();
+            pending.Fail(new OperationCanceledException(cancellationToken));
+            return;
+        }
+        uint serial = call.Serial;
+        if (serial == 0)
+        {
+            serial = _stream.NextSerial();
+            call.SetSerial(serial);
+        }
+        pending.Serial = serial;
+        try
+        {
+            _pending.Add(pending, timeout ?? _options.DefaultCallTimeout, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            call.Dispose();
+            pending.Fail(e);
+            return;
+        }
+        try
+        {
+            _stream.Enqueue(call, null);
+        }
+        catch (Exception e)
+        {
+            if (_pending.TryRemove(serial, pending))
+            {
+                pending.Cancellation.Dispose();
+                pending.Fail(e);
+            }
+        }
+    }
+
+    /// <summary>Ends a pending call without a reply (its reply, if one comes, is dropped).</summary>
+    internal bool Cancel(PendingReply pending)
+    {
+        if (!_pending.TryRemove(pending.Serial, pending))
+        {
+            return false;
+        }
+        pending.Cancellation.Dispose();
+        pending.Fail(new OperationCanceledException("the call was cancelled"));
+        return true;
+    }
+}

@@ -1,0 +1,160 @@
+namespace DBus;
+
+/// <summary>
+/// A connection to a message bus or a peer: the router. It numbers outgoing messages, matches replies to
+/// pending calls, runs message filters, delivers signals to receivers and method calls to exported objects.
+/// Thread-safe; callbacks never run under an internal lock.
+/// </summary>
+/// <remarks>
+/// Incoming messages are dispatched one at a time, in order, by the connection's dispatch loop: filters,
+/// signal handlers and reply callbacks run there and should return quickly. A blocking call made from there
+/// would wait for a reply that only the dispatch loop can deliver, so it fails at once instead of deadlocking.
+/// </remarks>
+public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
+{
+    private readonly MessageStream _stream;
+    private readonly DBusConnectionOptions _options;
+    private readonly PendingCallTable _pending = new();
+    private readonly NameOwnerTracker _owners;
+    private readonly Task _dispatchLoop;
+    private string? _uniqueName;
+    private int _disposed;
+
+    internal DBusConnection(MessageStream stream, DBusConnectionOptions options)
+    {
+        _stream = stream;
+        _options = options;
+        ExitOnDisconnect = options.ExitOnDisconnect;
+        _owners = new NameOwnerTracker(this);
+        _dispatchLoop = Task.Run(DispatchLoopAsync);
+    }
+
+    /// <summary>Connects to the bus or peer at <paramref name="address"/> and, for a bus, says Hello.</summary>
+    /// <param name="address">A D-Bus address list such as <c>unix:path=/run/user/1000/bus</c>; entries are tried in order.</param>
+    /// <param name="options">How to connect; null for the defaults (a bus, no fd passing, 25 s call timeout).</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <exception cref="DBusConnectionException">No entry of the address could be connected or authenticated;
+    /// the message says what was tried and why each failed.</exception>
+    public static async Task<DBusConnection> ConnectAsync(string address, DBusConnectionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= DBusConnectionOptions.Default;
+        var stream = await MessageStream.ConnectAsync(address, options, cancellationToken).ConfigureAwait(false);
+        var connection = new DBusConnection(stream, options);
+        if (options.IsBus)
+        {
+            try
+            {
+                await connection.HelloAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        return connection;
+    }
+
+    /// <summary>Connects to the session bus: <c>DBUS_SESSION_BUS_ADDRESS</c>, else <c>$XDG_RUNTIME_DIR/bus</c>.</summary>
+    /// <exception cref="DBusConnectionException">There is no session bus, or it cannot be reached.</exception>
+    public static Task<DBusConnection> ConnectSessionBusAsync(DBusConnectionOptions? options = null, CancellationToken cancellationToken = default) =>
+        ConnectAsync(DBusAddress.GetSessionBusAddress() ?? throw new DBusConnectionException(
+            "there is no session bus: DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus does not exist"), options, cancellationToken);
+
+    /// <summary>Connects to the system bus: <c>DBUS_SYSTEM_BUS_ADDRESS</c>, else <c>/var/run/dbus/system_bus_socket</c>.</summary>
+    /// <exception cref="DBusConnectionException">The system bus cannot be reached.</exception>
+    public static Task<DBusConnection> ConnectSystemBusAsync(DBusConnectionOptions? options = null, CancellationToken cancellationToken = default) =>
+        ConnectAsync(DBusAddress.GetSystemBusAddress(), options, cancellationToken);
+
+    /// <summary>Blocking twin of <see cref="ConnectAsync"/>.</summary>
+    public static DBusConnection Connect(string address, DBusConnectionOptions? options = null) =>
+        ConnectAsync(address, options).GetAwaiter().GetResult();
+
+    /// <summary>Blocking twin of <see cref="ConnectSessionBusAsync"/>.</summary>
+    public static DBusConnection ConnectSessionBus(DBusConnectionOptions? options = null) =>
+        ConnectSessionBusAsync(options).GetAwaiter().GetResult();
+
+    /// <summary>Blocking twin of <see cref="ConnectSystemBusAsync"/>.</summary>
+    public static DBusConnection ConnectSystemBus(DBusConnectionOptions? options = null) =>
+        ConnectSystemBusAsync(options).GetAwaiter().GetResult();
+
+    /// <summary>The unique name the bus gave this connection (<c>:1.42</c>), or null on a peer-to-peer connection
+    /// (unless a server set one).</summary>
+    public string? UniqueName => _uniqueName;
+
+    /// <summary>True until the connection is closed or lost.</summary>
+    public bool IsConnected => _stream.IsConnected;
+
+    /// <summary>True once authentication succeeded, which it always has for a connection you hold.</summary>
+    public bool IsAuthenticated => true;
+
+    /// <summary>True when Unix file descriptors can be sent and received.</summary>
+    public bool UnixFdsEnabled => _stream.UnixFdsEnabled;
+
+    /// <summary>The GUID of the server (the bus or peer) this connection authenticated with.</summary>
+    public string ServerGuid => _stream.ServerGuid;
+
+    /// <summary>The process, user and group of the peer (for a bus: the daemon) on a Unix socket; otherwise null.</summary>
+    public PeerCredentials? PeerCredentials => _stream.PeerCredentials;
+
+    /// <summary>When true, losing the connection exits the process with code 1 (dbus-python's set_exit_on_disconnect).</summary>
+    public bool ExitOnDisconnect { get; set; }
+
+    /// <summary>Why the connection was lost (a <see cref="DBusDisconnectedException"/>), or null while it is up.</summary>
+    public Exception? DisconnectReason => _stream.CloseReason;
+
+    internal MessageStream Stream => _stream;
+
+    internal int PendingCallCount => _pending.Count;
+
+    internal DBusConnectionOptions Options => _options;
+
+    /// <summary>Sets the unique name of a peer-to-peer connection (a server names its clients this way).</summary>
+    internal void SetUniqueName(string name) => _uniqueName = name;
+
+    /// <summary>Closes the connection: pending calls fail with <see cref="DBusDisconnectedException"/>,
+    /// disconnection handlers run once. Never blocks for long.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _stream.Close(null);
+        // The loop ends as soon as the stream is shut down; it is not awaited from the dispatch thread itself.
+        if (!IsDispatchThread)
+        {
+            _dispatchLoop.Wait(TimeSpan.FromSeconds(5));
+        }
+        _stream.Dispose();
+        _pending.Dispose();
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public async ValueTask DisposeAsync()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+        _stream.Close(null);
+        if (!IsDispatchThread)
+        {
+            await _dispatchLoop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        Dispose();
+    }
+
+    /// <summary>Closes the connection (dbus-python's close); the same as <see cref="Dispose"/>.</summary>
+    public void Close() => Dispose();
+
+    /// <summary>Completes once every message sent before the call was written to the socket.</summary>
+    public Task FlushAsync() => _stream.FlushAsync();
+
+    /// <summary>Blocking twin of <see cref="FlushAsync"/>.</summary>
+    public void Flush()
+    {
+        ThrowIfDispatchThread(nameof(Flush));
+        FlushAsync().GetAwaiter().GetResult();
+    }
+}

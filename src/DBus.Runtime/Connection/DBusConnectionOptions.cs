@@ -1,0 +1,34 @@
+namespace DBus;
+
+/// <summary>How <see cref="DBusConnection"/> and <see cref="MessageStream"/> connect and behave.</summary>
+public sealed class DBusConnectionOptions
+{
+    /// <summary>
+    /// True (the default) when the address is a message bus: the connection says Hello and gets a unique name.
+    /// Set false for a peer-to-peer connection (to a <c>DBusServer</c> or any other peer).
+    /// </summary>
+    public bool IsBus { get; init; } = true;
+
+    /// <summary>
+    /// Ask the peer to pass Unix file descriptors (NEGOTIATE_UNIX_FD). When it refuses, or the transport is not a
+    /// Unix socket, connecting fails with <see cref="DBusFdNegotiationException"/>. Off by default.
+    /// </summary>
+    public bool EnableFds { get; init; }
+
+    /// <summary>How long a call waits for its reply when the caller gives no timeout: 25 seconds, as libdbus.</summary>
+    public TimeSpan DefaultCallTimeout { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How long connecting and authenticating may take before it fails.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>
+    /// The authentication mechanisms to try, in order, among those the server offers. Default: EXTERNAL,
+    /// DBUS_COOKIE_SHA1, ANONYMOUS.
+    /// </summary>
+    public IReadOnlyList<string>? AuthenticationMechanisms { get; init; }
+
+    /// <summary>Exit the process (exit code 1) when the connection is lost, as dbus-python's set_exit_on_disconnect.</summary>
+    public bool ExitOnDisconnect { get; init; }
+
+    internal static readonly DBusConnectionOptions Default = new();
+}

@@ -1,0 +1,145 @@
+namespace DBus;
+
+public sealed partial class MessageStream
+{
+    private const int InitialReceiveBufferSize = 64 * 1024;
+
+    // Received bytes live in _receiveBuffer[_receiveStart.._receiveEnd); whole messages are copied out of it
+    // into their own pooled buffers, so it is compacted (or grown to a big message's length) in place.
+    private byte[]? _receiveBuffer;
+    private int _receiveStart;
+    private int _receiveEnd;
+    private readonly Queue<UnixFd> _receivedFds = new();
+    private int _receiving;
+
+    /// <summary>
+    /// Returns the next incoming message, whatever it is (the caller disposes it). Only one receive may run at
+    /// a time.
+    /// </summary>
+    /// <exception cref="DBusDisconnectedException">The peer closed the connection, or it was closed; after a
+    /// malformed message the inner exception is the <see cref="DBusProtocolException"/> that says what was wrong.</exception>
+    /// <exception cref="OperationCanceledException">The token fired; the stream stays usable.</exception>
+    public async ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _receiving, 1) != 0)
+        {
+            ThrowHelper.ThrowInvalidOperation("another receive is already running on this message stream");
+        }
+        try
+        {
+            while (true)
+            {
+                if (_closeReason is not null)
+                {
+                    throw ClosedException();
+                }
+                if (TryTakeMessage(out var message))
+                {
+                    return message;
+                }
+                var free = PrepareReceiveSpace();
+                int received;
+                try
+                {
+                    received = await _transport.ReceiveAsync(free, _receivedFds, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_closing.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception e) when (e is not DBusDisconnectedException)
+                {
+                    Close(new DBusDisconnectedException(_closing.IsCancellationRequested ? "the connection was closed" : "reading from the connection failed: " + e.Message, e));
+                    throw ClosedException();
+                }
+                if (received == 0)
+                {
+                    Close(new DBusDisconnectedException(_receiveEnd > _receiveStart
+                        ? $"the peer closed the connection in the middle of a message ({_receiveEnd - _receiveStart} bytes of it received)"
+                        : "the peer closed the connection"));
+                    throw ClosedException();
+                }
+                _receiveEnd += received;
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _receiving, 0);
+        }
+    }
+
+    /// <summary>Frames one whole message off the front of the receive buffer, if one is there.</summary>
+    private bool TryTakeMessage([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Message? message)
+    {
+        message = null;
+        var buffer = _receiveBuffer;
+        if (buffer is null || _receiveEnd - _receiveStart < Message.FixedHeaderLength)
+        {
+            return false;
+        }
+        var bytes = new ReadOnlySequence<byte>(buffer, _receiveStart, _receiveEnd - _receiveStart);
+        long before = bytes.Length;
+        try
+        {
+            if (!Message.TryRead(ref bytes, out message, _receivedFds))
+            {
+                return false;
+            }
+        }
+        catch (DBusProtocolException e)
+        {
+            Close(new DBusDisconnectedException("the peer sent a malformed message: " + e.Message, e));
+            throw ClosedException();
+        }
+        _receiveStart += (int)(before - bytes.Length);
+        if (_receiveStart == _receiveEnd)
+        {
+            _receiveStart = _receiveEnd = 0;
+        }
+        return true;
+    }
+
+    /// <summary>The free tail of the receive buffer, after compacting it or growing it to fit the message in it.</summary>
+    private Memory<byte> PrepareReceiveSpace()
+    {
+        var buffer = _receiveBuffer ?? throw ClosedException();
+        int pending = _receiveEnd - _receiveStart;
+        int needed = InitialReceiveBufferSize;
+        if (pending >= Message.FixedHeaderLength)
+        {
+            // Already validated by TryTakeMessage: the length is at most 128 MiB.
+            Message.TryGetLength(buffer.AsSpan(_receiveStart, pending), out int length);
+            needed = Math.Max(needed, length);
+        }
+        if (buffer.Length - _receiveEnd < 512 || buffer.Length - _receiveStart < needed)
+        {
+            if (buffer.Length >= needed && _receiveStart > 0)
+            {
+                buffer.AsSpan(_receiveStart, pending).CopyTo(buffer);
+            }
+            else if (buffer.Length < needed || buffer.Length - pending < 512)
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, pending + InitialReceiveBufferSize));
+                buffer.AsSpan(_receiveStart, pending).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                _receiveBuffer = buffer = bigger;
+            }
+            _receiveStart = 0;
+            _receiveEnd = pending;
+        }
+        return buffer.AsMemory(_receiveEnd);
+    }
+
+    private void ReleaseReceiveState()
+    {
+        var buffer = Interlocked.Exchange(ref _receiveBuffer, null);
+        if (buffer is not null && Volatile.Read(ref _receiving) == 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        while (_receivedFds.TryDequeue(out var fd))
+        {
+            fd.Dispose();
+        }
+    }
+}

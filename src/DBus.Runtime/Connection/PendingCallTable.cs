@@ -1,0 +1,162 @@
+namespace DBus;
+
+/// <summary>
+/// The calls waiting for replies, by serial. Each ends exactly once: by its reply, its timeout, its
+/// cancellation token or the connection's end. One timer, set to the earliest deadline, serves every timeout,
+/// so a call costs no timer of its own.
+/// </summary>
+internal sealed class PendingCallTable : IDisposable
+{
+    private readonly Dictionary<uint, PendingReply> _pending = new();
+    private readonly Lock _lock = new();
+    private readonly ITimer _timer;
+    private long _timerDeadline = long.MaxValue;
+    private Exception? _closedReason;
+
+    public PendingCallTable()
+    {
+        _timer = TimeProvider.System.CreateTimer(static state => ((PendingCallTable)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>Registers a call before it is sent, so no reply can arrive first. Throws when the connection ended.</summary>
+    public void Add(PendingReply pending, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        pending.Deadline = timeout == Timeout.InfiniteTimeSpan
+            ? long.MaxValue
+            : Environment.TickCount64 + Math.Max(0, (long)Math.Ceiling(timeout.TotalMilliseconds));
+        lock (_lock)
+        {
+            if (_closedReason is not null)
+            {
+                throw _closedReason;
+            }
+            _pending.Add(pending.Serial, pending);
+            if (pending.Deadline < _timerDeadline)
+            {
+                ArmTimer(pending.Deadline);
+            }
+        }
+        if (cancellationToken.CanBeCanceled)
+        {
+            pending.Cancellation = cancellationToken.UnsafeRegister(static (state, token) =>
+            {
+                var (table, call) = ((PendingCallTable, PendingReply))state!;
+                if (table.TryRemove(call.Serial, call))
+                {
+                    call.Fail(new OperationCanceledException("the call was cancelled", token));
+                }
+            }, (this, pending));
+        }
+    }
+
+    /// <summary>Takes the call a reply answers, or null when none waits (late, cancelled or unknown serial).</summary>
+    public PendingReply? TakeForReply(uint replySerial)
+    {
+        PendingReply? pending;
+        lock (_lock)
+        {
+            if (!_pending.Remove(replySerial, out pending))
+            {
+                return null;
+            }
+        }
+        pending.Cancellation.Dispose();
+        return pending;
+    }
+
+    /// <summary>Removes the call if it is still pending (and is <paramref name="expected"/>).</summary>
+    public bool TryRemove(uint serial, PendingReply expected)
+    {
+        lock (_lock)
+        {
+            if (!_pending.TryGetValue(serial, out var pending) || pending != expected)
+            {
+                return false;
+            }
+            _pending.Remove(serial);
+        }
+        return true;
+    }
+
+    /// <summary>Fails every pending call with <paramref name="reason"/> and refuses new ones.</summary>
+    public void FailAll(Exception reason)
+    {
+        PendingReply[] failed;
+        lock (_lock)
+        {
+            _closedReason ??= reason;
+            failed = [.. _pending.Values];
+            _pending.Clear();
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timerDeadline = long.MaxValue;
+        }
+        foreach (var pending in failed)
+        {
+            pending.Cancellation.Dispose();
+            pending.Fail(reason);
+        }
+    }
+
+    private void ArmTimer(long deadline)
+    {
+        _timerDeadline = deadline;
+        long due = Math.Max(0, deadline - Environment.TickCount64);
+        _timer.Change(TimeSpan.FromMilliseconds(due), Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnTimer()
+    {
+        List<PendingReply>? expired = null;
+        lock (_lock)
+        {
+            long now = Environment.TickCount64;
+            long next = long.MaxValue;
+            foreach (var pending in _pending.Values)
+            {
+                if (pending.Deadline <= now)
+                {
+                    (expired ??= []).Add(pending);
+                }
+                else if (pending.Deadline < next)
+                {
+                    next = pending.Deadline;
+                }
+            }
+            if (expired is not null)
+            {
+                foreach (var pending in expired)
+                {
+                    _pending.Remove(pending.Serial);
+                }
+            }
+            _timerDeadline = long.MaxValue;
+            if (next != long.MaxValue)
+            {
+                ArmTimer(next);
+            }
+        }
+        if (expired is null)
+        {
+            return;
+        }
+        foreach (var pending in expired)
+        {
+            pending.Cancellation.Dispose();
+            pending.Fail(new DBusNoReplyException(DBusErrorNames.NoReply,
+                $"no reply to the call with serial {pending.Serial} arrived within its timeout"));
+        }
+    }
+
+    public void Dispose() => _timer.Dispose();
+}

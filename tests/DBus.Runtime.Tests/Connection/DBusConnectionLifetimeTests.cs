@@ -1,0 +1,127 @@
+namespace DBus.Runtime.Tests.Connection;
+
+[TestFixture]
+public class DBusConnectionLifetimeTests
+{
+    [Test]
+    public async Task When_the_peer_goes_away_every_pending_call_fails_at_once()
+    {
+        var pair = PeerPair.Create();
+        pair.ServeEcho();
+        var calls = Enumerable.Range(0, 10).Select(_ => pair.Client.CallAsync(PeerPair.Call("Swallow"), Timeout.InfiniteTimeSpan)).ToArray();
+        await pair.Client.FlushAsync().WaitAsync(PeerPair.Timeout);
+        await pair.Server.DisposeAsync();
+        foreach (var call in calls)
+        {
+            Assert.ThrowsAsync<DBusDisconnectedException>(() => call.WaitAsync(PeerPair.Timeout));
+        }
+        Assert.That(pair.Client.IsConnected, Is.False);
+        Assert.ThrowsAsync<DBusDisconnectedException>(() => pair.Client.CallAsync(PeerPair.Echo("late")).WaitAsync(PeerPair.Timeout));
+        await pair.Client.DisposeAsync();
+    }
+
+    [Test]
+    public async Task Disconnection_handlers_run_once_and_late_ones_at_once()
+    {
+        var pair = PeerPair.Create();
+        int calls = 0;
+        var ran = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pair.Client.CallOnDisconnection((_, reason) => { Interlocked.Increment(ref calls); ran.TrySetResult(reason); });
+        await pair.Server.DisposeAsync();
+        Assert.That(await ran.Task.WaitAsync(PeerPair.Timeout), Is.TypeOf<DBusDisconnectedException>());
+        Exception? late = null;
+        pair.Client.CallOnDisconnection((_, reason) => late = reason);
+        Assert.That(late, Is.TypeOf<DBusDisconnectedException>());
+        await pair.Client.DisposeAsync();
+        pair.Client.Dispose();
+        Assert.That(calls, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Malformed_bytes_from_the_peer_close_the_connection_with_the_reason()
+    {
+        await using var pair = PeerPair.Create();
+        var call = pair.Client.CallAsync(PeerPair.Call("Swallow"), Timeout.InfiniteTimeSpan);
+        // A fixed header with byte order 'X': no D-Bus peer sends that.
+        await pair.ClientTransport.InjectAsync("X\u0001\0\u0001\0\0\0\0\u0001\0\0\0\0\0\0\0"u8.ToArray());
+        var e = Assert.ThrowsAsync<DBusDisconnectedException>(() => call.WaitAsync(PeerPair.Timeout));
+        Assert.That(e!.InnerException, Is.TypeOf<DBusProtocolException>());
+        Assert.That(e.Message, Does.Contain("malformed"));
+    }
+
+    [Test]
+    public async Task Dispose_from_inside_a_callback_does_not_hang()
+    {
+        await using var pair = PeerPair.Create();
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var subscription = await pair.Client.AddSignalReceiverAsync(new MatchRule { Member = "Bye" }, s =>
+        {
+            s.Connection.Dispose();
+            disposed.SetResult();
+        });
+        pair.Server.Send(PeerPair.Signal("Bye", "x"));
+        await disposed.Task.WaitAsync(PeerPair.Timeout);
+        Assert.That(pair.Client.IsConnected, Is.False);
+    }
+
+    [Test]
+    public async Task A_message_stream_passes_every_message_through_and_numbers_what_it_sends()
+    {
+        var (a, b) = PeerPair.CreateStreams();
+        await using (a)
+        await using (b)
+        {
+            uint s1 = await a.SendAsync(PeerPair.Signal("One", "1"));
+            uint s2 = await a.SendAsync(PeerPair.Call("Two"));
+            using var first = await b.ReceiveAsync().AsTask().WaitAsync(PeerPair.Timeout);
+            using var second = await b.ReceiveAsync().AsTask().WaitAsync(PeerPair.Timeout);
+            Assert.That((first.Member, first.Serial, second.Member, second.Serial), Is.EqualTo(("One", s1, "Two", s2)));
+            Assert.That(s2, Is.EqualTo(s1 + 1));
+        }
+    }
+
+    [Test]
+    public async Task A_message_stream_receives_a_big_message_in_pieces()
+    {
+        var (a, b) = PeerPair.CreateStreams();
+        await using (a)
+        await using (b)
+        {
+            var writer = MessageWriter.CreateSignal(new ObjectPath("/big"), "org.test.Iface", "Big", new Signature("ay"));
+            var payload = Enumerable.Range(0, 1_000_000).Select(i => (byte)i).ToArray();
+            writer.WriteArray(payload);
+            await a.SendAsync(writer.ToMessage());
+            using var big = await b.ReceiveAsync().AsTask().WaitAsync(PeerPair.Timeout);
+            Assert.That(big.GetBodyReader().ReadArrayOfByte(), Is.EqualTo(payload));
+        }
+    }
+
+    [Test]
+    public async Task Descriptors_travel_with_their_message()
+    {
+        var (a, b) = PeerPair.CreateStreams();
+        await using (a)
+        await using (b)
+        {
+            var path = Path.GetTempFileName();
+            try
+            {
+                await File.WriteAllTextAsync(path, "through the stream");
+                using (var file = File.OpenHandle(path))
+                {
+                    var writer = MessageWriter.CreateSignal(new ObjectPath("/fd"), "org.test.Iface", "Fd", new Signature("h"));
+                    writer.WriteUnixFd(file);
+                    await a.SendAsync(writer.ToMessage());
+                }
+                using var message = await b.ReceiveAsync().AsTask().WaitAsync(PeerPair.Timeout);
+                using var fd = message.GetBodyReader().ReadUnixFd();
+                using var reader = new StreamReader(fd.ToStream(FileAccess.Read));
+                Assert.That(await reader.ReadToEndAsync(), Is.EqualTo("through the stream"));
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+    }
+}
