@@ -99,6 +99,13 @@ internal static class SaslServer
             throw new DBusAuthenticationException($"The client did not start with a NUL byte but with 0x{nul:x2}: it does not speak D-Bus.");
         }
 
+        // Collect descriptors from the start: with plain reads the kernel would drop those of a message the client
+        // pipelined behind NEGOTIATE_UNIX_FD and BEGIN, if it arrived in the same read as the handshake.
+        bool fdsPossible = session.Options.UnixFdsSupported && session.Transport.CanPassUnixFds;
+        if (fdsPossible)
+        {
+            session.Transport.EnableUnixFds();
+        }
         bool fdsEnabled = false;
         while (true)
         {
@@ -123,6 +130,12 @@ internal static class SaslServer
                     throw new DBusAuthenticationException($"The client sent BEGIN before authenticating ({channel.Waiting}).");
                 }
                 var (readAhead, fds) = channel.TakeReadAhead();
+                if (fdsPossible && !fdsEnabled)
+                {
+                    // Not agreed: a client that sends descriptors anyway gets them dropped, as the kernel would.
+                    session.Transport.DisableUnixFds();
+                    channel.DisposeFds();
+                }
                 return new AuthResult(session.Options.Guid, session.Mechanism!, fdsEnabled, session.UserId, readAhead, fds);
             }
             if (command == "ERROR" || (command == "CANCEL" && session.State != State.WaitingForAuth))
@@ -140,10 +153,8 @@ internal static class SaslServer
                     await HandleDataAsync(session, argument, cancellationToken).ConfigureAwait(false);
                     break;
                 case State.WaitingForBegin when command == "NEGOTIATE_UNIX_FD":
-                    if (session.Options.UnixFdsSupported && session.Transport.CanPassUnixFds)
+                    if (fdsPossible)
                     {
-                        // Switch before answering: a client may pipeline BEGIN and a message with descriptors.
-                        session.Transport.EnableUnixFds();
                         fdsEnabled = true;
                         await channel.WriteLineAsync("AGREE_UNIX_FD", cancellationToken).ConfigureAwait(false);
                     }

@@ -46,4 +46,8 @@ internal abstract class DBusTransport : IDisposable
         }
         UnixFdsEnabled = true;
     }
+
+    /// <summary>Back to the plain receive path: the SASL server collects descriptors while it reads the handshake (a
+    /// client may pipeline a message with descriptors behind BEGIN) and turns that off when none were agreed.</summary>
+    public void DisableUnixFds() => UnixFdsEnabled = false;
 }
