@@ -92,12 +92,6 @@ internal static class SaslServer
     private static async Task<AuthResult> RunAsync(Session session, CancellationToken cancellationToken)
     {
         SaslChannel channel = session.Channel;
-        channel.Waiting = "waiting for the NUL byte";
-        byte nul = await channel.ReadByteAsync(cancellationToken).ConfigureAwait(false);
-        if (nul != 0)
-        {
-            throw new DBusAuthenticationException($"The client did not start with a NUL byte but with 0x{nul:x2}: it does not speak D-Bus.");
-        }
 
         // Collect descriptors from the start: with plain reads the kernel would drop those of a message the client
         // pipelined behind NEGOTIATE_UNIX_FD and BEGIN, if it arrived in the same read as the handshake.
@@ -105,6 +99,13 @@ internal static class SaslServer
         if (fdsPossible)
         {
             session.Transport.EnableUnixFds();
+        }
+
+        channel.Waiting = "waiting for the NUL byte";
+        byte nul = await channel.ReadByteAsync(cancellationToken).ConfigureAwait(false);
+        if (nul != 0)
+        {
+            throw new DBusAuthenticationException($"The client did not start with a NUL byte but with 0x{nul:x2}: it does not speak D-Bus.");
         }
         bool fdsEnabled = false;
         while (true)
