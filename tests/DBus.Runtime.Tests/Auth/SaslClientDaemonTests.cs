@@ -160,4 +160,20 @@ public class SaslClientDaemonTests
             new SaslClientOptions { ExpectedGuid = "00000000000000000000000000000000" }, CancellationToken.None));
         Assert.That(ex!.Message, Does.Contain("answered with guid " + connected.Address.Guid).And.Contain("not the server"));
     }
+
+    [Test]
+    public async Task Unixexec_through_systemd_stdio_bridge_then_Hello()
+    {
+        if (!File.Exists("/usr/bin/systemd-stdio-bridge"))
+        {
+            Assert.Ignore("systemd-stdio-bridge is not installed");
+        }
+        string address = "unixexec:path=/usr/bin/systemd-stdio-bridge,argv1=" + DBusAddress.Escape("--bus-path=" + _bus.UnixAddress);
+        var connected = await TransportConnector.ConnectAsync(address, CancellationToken.None);
+        using var transport = connected.Transport;
+        var auth = await SaslClient.AuthenticateAsync(transport, new SaslClientOptions(), CancellationToken.None);
+        TestContext.Out.WriteLine($"systemd-stdio-bridge accepted {auth.Mechanism}");
+        Assert.That(auth.UnixFdsEnabled, Is.False);
+        Assert.That(await AuthTestHelpers.HelloAsync(transport, auth), Does.Match(@"^:1\.\d+$"));
+    }
 }
