@@ -103,7 +103,7 @@ internal static class TestHelper
 
     /// <summary>A diagnostic expected at the markup location {|#n:…|}.</summary>
     public static DiagnosticResult Diagnostic(DiagnosticDescriptor descriptor, int location = 0) =>
-        new DiagnosticResult(descriptor).WithLocation(location);
+        new DiagnosticResult(descriptor).WithLocation(location).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
 
     private static void Configure(SolutionState state)
     {
