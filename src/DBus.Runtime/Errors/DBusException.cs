@@ -62,7 +62,7 @@ public sealed class DBusNameHasNoOwnerException(string? errorMessage)
 
 /// <summary>No reply came in time: <c>org.freedesktop.DBus.Error.NoReply</c> (also raised locally when a
 /// call's timeout expires), <c>TimedOut</c> or <c>Timeout</c>.</summary>
-public sealed class DBusNoReplyException(string errorName, string? errorMessage)
+public sealed class DBusNoReplyException([DBusName(DBusNameKind.ErrorName)] string errorName, string? errorMessage)
     : DBusException(errorName, errorMessage);
 
 /// <summary><c>org.freedesktop.DBus.Error.UnknownMethod</c>.</summary>
