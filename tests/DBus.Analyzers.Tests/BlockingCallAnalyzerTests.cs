@@ -78,4 +78,26 @@ public class BlockingCallAnalyzerTests
             }
             """);
     }
+
+    [Test]
+    public async Task Handler_in_a_nested_type_is_reported_once()
+    {
+        await VerifyAnalyzerAsync<BlockingCallAnalyzer>("""
+            using DBus;
+            using TestApi;
+
+            class Outer
+            {
+                class Inner
+                {
+                    private readonly Bus _bus = new();
+
+                    public void Start() => _bus.AddMatch("type='signal'", OnSignal);
+
+                    private void OnSignal(Message m) => _bus.{|#0:Call|}(m);
+                }
+            }
+            """,
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 0).WithArguments("Bus.Call", "'OnSignal' (it is passed as a handler)"));
+    }
 }

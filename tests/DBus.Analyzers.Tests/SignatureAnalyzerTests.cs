@@ -110,4 +110,26 @@ public class SignatureAnalyzerTests
             using var w = MessageWriter.CreateMethodCall("org.example.App", "/", "org.example.Iface", "M", "si");
             """);
     }
+
+    [Test]
+    public async Task Marked_fields_and_properties_of_user_code_are_checked_at_their_initializers()
+    {
+        await VerifyAnalyzerAsync<SignatureAnalyzer>("""
+            using DBus.CodeAnalysis;
+
+            class Wrapper
+            {
+                [DBusSignature]
+                public const string Good = "a{sv}";
+
+                [DBusSignature]
+                public const string Bad = "a{{|#0:v|}s}";
+
+                [DBusSignature(SingleCompleteType = true)]
+                public string Element { get; } = "i{|#1:i|}";
+            }
+            """,
+            Diagnostic(DiagnosticDescriptors.InvalidSignature, 0).WithArguments("a{vs}", "dict entry key must be a basic type, not 'v'", 2),
+            Diagnostic(DiagnosticDescriptors.NotSingleCompleteType, 1).WithArguments("ii", "it holds 2 complete types"));
+    }
 }
