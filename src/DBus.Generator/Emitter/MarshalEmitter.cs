@@ -24,6 +24,7 @@ internal sealed class MarshalEmitter
     /// <summary>The per-class helper that builds the exception for a null inside a value (see <see cref="EmitHelpers"/>).</summary>
     public const string NullValueHelper = "__NullValue";
 
+    // Key: signature + "\0w" or "\0r"; a helper is emitted only in the direction something uses.
     private readonly SortedDictionary<string, SignatureNode> _helpers = new(StringComparer.Ordinal);
     private bool _needsNullHelper;
 
@@ -68,7 +69,7 @@ internal sealed class MarshalEmitter
             string array = checkedNotNull ? value : $"{value} ?? throw {RequireNullHelper()}({CSharpLiterals.String(node.Text)})";
             return $"{writer}.WriteArray({array});";
         }
-        RequireHelper(node);
+        RequireHelper(node, WriteKey);
         return $"__Write_{Mangle(node.Text)}(ref {writer}, {value});";
     }
 
@@ -96,7 +97,7 @@ internal sealed class MarshalEmitter
         {
             return $"{reader}.ReadArrayOf{name}()";
         }
-        RequireHelper(node);
+        RequireHelper(node, ReadKey);
         return $"__Read_{Mangle(node.Text)}(ref {reader})";
     }
 
@@ -136,7 +137,14 @@ internal sealed class MarshalEmitter
                 break;
             }
             var body = new SourceWriter();
-            EmitPair(body, _helpers[next]);
+            if (next.EndsWith(WriteKey, StringComparison.Ordinal))
+            {
+                EmitWriter(body, _helpers[next]);
+            }
+            else
+            {
+                EmitReader(body, _helpers[next]);
+            }
             bodies[next] = body.ToString();
         }
         foreach (var body in bodies.Values)
@@ -151,11 +159,15 @@ internal sealed class MarshalEmitter
         }
     }
 
-    private void RequireHelper(SignatureNode node)
+    private const string WriteKey = "\0w";
+    private const string ReadKey = "\0r";
+
+    private void RequireHelper(SignatureNode node, string direction)
     {
-        if (!_helpers.ContainsKey(node.Text))
+        string key = node.Text + direction;
+        if (!_helpers.ContainsKey(key))
         {
-            _helpers.Add(node.Text, node);
+            _helpers.Add(key, node);
         }
     }
 
@@ -167,13 +179,11 @@ internal sealed class MarshalEmitter
         w.Unindent();
     }
 
-    private void EmitPair(SourceWriter w, SignatureNode node)
+    private void EmitWriter(SourceWriter w, SignatureNode node)
     {
         string csType = TypeMapper.ToCSharp(node);
         string mangled = Mangle(node.Text);
         string literal = CSharpLiterals.String(node.Text);
-
-        // Writer.
         w.WriteLine($"private static void __Write_{mangled}(ref {Writer} w, {csType} v)");
         w.OpenBrace();
         if (node.Kind == SignatureKind.Struct)
@@ -208,9 +218,12 @@ internal sealed class MarshalEmitter
             w.WriteLine("w.WriteArrayEnd(start);");
         }
         w.CloseBrace();
-        w.WriteLine();
+    }
 
-        // Reader.
+    private void EmitReader(SourceWriter w, SignatureNode node)
+    {
+        string csType = TypeMapper.ToCSharp(node);
+        string mangled = Mangle(node.Text);
         w.WriteLine($"private static {csType} __Read_{mangled}(ref {Reader} r)");
         w.OpenBrace();
         if (node.Kind == SignatureKind.Struct)

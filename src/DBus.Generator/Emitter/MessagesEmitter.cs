@@ -83,6 +83,7 @@ internal static class MessagesEmitter
         }
         if (model.Properties.Count > 0)
         {
+            EmitPropertiesCall(w, model);
             EmitCheckVariant(w, model);
         }
         marshal.EmitHelpers(w);
@@ -141,16 +142,7 @@ internal static class MessagesEmitter
             w.WriteLine("/// <param name=\"flags\">Header flags.</param>");
             w.WriteLine("/// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>");
             Obsolete(w, property.Deprecated, "property");
-            w.WriteLine($"public {Message} Get{property.CSharpName}({Flags} flags = {Flags}.None)");
-            w.OpenBrace();
-            PropertiesCall(w, "Get", "ss", "flags");
-            w.OpenBrace();
-            w.WriteLine($"__w.WriteString({iface});");
-            w.WriteLine($"__w.WriteString({nameLiteral});");
-            w.WriteLine("return __w.ToMessage();");
-            EndTry(w);
-            w.CloseBrace();
-
+            w.WriteLine($"public {Message} Get{property.CSharpName}({Flags} flags = {Flags}.None) => __PropertiesCall(\"Get\", {nameLiteral}, flags);");
             w.WriteLine();
             w.WriteLine($"/// <summary>Reads the reply of <c>Get{property.CSharpName}</c>: the value of the D-Bus property <c>{name}</c>, from a variant that must hold <c>{Sig(property.Signature)}</c>.</summary>");
             w.WriteLine("/// <param name=\"reply\">The method return; the caller still owns it.</param>");
@@ -200,15 +192,7 @@ internal static class MessagesEmitter
         w.WriteLine("/// <summary>Builds the <c>org.freedesktop.DBus.Properties.GetAll</c> call for this interface.</summary>");
         w.WriteLine("/// <param name=\"flags\">Header flags.</param>");
         w.WriteLine("/// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>");
-        w.WriteLine($"public {Message} GetAll({Flags} flags = {Flags}.None)");
-        w.OpenBrace();
-        PropertiesCall(w, "GetAll", "s", "flags");
-        w.OpenBrace();
-        w.WriteLine($"__w.WriteString({iface});");
-        w.WriteLine("return __w.ToMessage();");
-        EndTry(w);
-        w.CloseBrace();
-
+        w.WriteLine($"public {Message} GetAll({Flags} flags = {Flags}.None) => __PropertiesCall(\"GetAll\", null, flags);");
         w.WriteLine();
         w.WriteLine($"/// <summary>Reads the reply of <c>GetAll</c> (<c>a{{sv}}</c>) into a <see cref=\"{properties}\"/>: a property the reply does not carry stays null; names this interface does not declare are skipped.</summary>");
         w.WriteLine("/// <param name=\"reply\">The method return; the caller still owns it.</param>");
@@ -393,6 +377,25 @@ internal static class MessagesEmitter
         w.WriteLine($"throw new global::DBus.DBusException({CSharpLiterals.String(InvalidSignature)}, "
             + "what + \": expected a body of signature '\" + expected + \"', got '\" + actual + \"'\");");
         w.CloseBrace();
+        w.CloseBrace();
+    }
+
+    /// <summary>Get and GetAll calls differ only in the member and whether the property name follows the interface.</summary>
+    private static void EmitPropertiesCall(SourceWriter w, InterfaceModel model)
+    {
+        w.WriteLine();
+        w.WriteLine($"private {Message} __PropertiesCall(string member, string? property, {Flags} flags)");
+        w.OpenBrace();
+        w.WriteLine($"var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, {CSharpLiterals.String(PropertiesInterface)}, member, property is null ? \"s\" : \"ss\", flags);");
+        w.WriteLine("try");
+        w.OpenBrace();
+        w.WriteLine($"__w.WriteString({CSharpLiterals.String(model.Name)});");
+        w.WriteLine("if (property is not null)");
+        w.OpenBrace();
+        w.WriteLine("__w.WriteString(property);");
+        w.CloseBrace();
+        w.WriteLine("return __w.ToMessage();");
+        EndTry(w);
         w.CloseBrace();
     }
 

@@ -475,20 +475,7 @@ namespace Example.Generated
         /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>State</c> (<c>s</c>).</summary>
         /// <param name="flags">Header flags.</param>
         /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
-        public global::DBus.Message GetState(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
-        {
-            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", "Get", "ss", flags);
-            try
-            {
-                __w.WriteString("org.example.MessyNames");
-                __w.WriteString("State");
-                return __w.ToMessage();
-            }
-            finally
-            {
-                __w.Dispose();
-            }
-        }
+        public global::DBus.Message GetState(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "State", flags);
 
         /// <summary>Reads the reply of <c>GetState</c>: the value of the D-Bus property <c>State</c>, from a variant that must hold <c>s</c>.</summary>
         /// <param name="reply">The method return; the caller still owns it.</param>
@@ -506,20 +493,7 @@ namespace Example.Generated
         /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>Volume</c> (<c>d</c>).</summary>
         /// <param name="flags">Header flags.</param>
         /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
-        public global::DBus.Message GetVolumeProperty(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
-        {
-            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", "Get", "ss", flags);
-            try
-            {
-                __w.WriteString("org.example.MessyNames");
-                __w.WriteString("Volume");
-                return __w.ToMessage();
-            }
-            finally
-            {
-                __w.Dispose();
-            }
-        }
+        public global::DBus.Message GetVolumeProperty(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "Volume", flags);
 
         /// <summary>Reads the reply of <c>GetVolumeProperty</c>: the value of the D-Bus property <c>Volume</c>, from a variant that must hold <c>d</c>.</summary>
         /// <param name="reply">The method return; the caller still owns it.</param>
@@ -558,20 +532,7 @@ namespace Example.Generated
         /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>AllProperties</c> (<c>i</c>).</summary>
         /// <param name="flags">Header flags.</param>
         /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
-        public global::DBus.Message GetAllPropertiesProperty(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
-        {
-            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", "Get", "ss", flags);
-            try
-            {
-                __w.WriteString("org.example.MessyNames");
-                __w.WriteString("AllProperties");
-                return __w.ToMessage();
-            }
-            finally
-            {
-                __w.Dispose();
-            }
-        }
+        public global::DBus.Message GetAllPropertiesProperty(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "AllProperties", flags);
 
         /// <summary>Reads the reply of <c>GetAllPropertiesProperty</c>: the value of the D-Bus property <c>AllProperties</c>, from a variant that must hold <c>i</c>.</summary>
         /// <param name="reply">The method return; the caller still owns it.</param>
@@ -589,20 +550,7 @@ namespace Example.Generated
         /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>screen-width</c> (<c>u</c>).</summary>
         /// <param name="flags">Header flags.</param>
         /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
-        public global::DBus.Message GetScreenWidth(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
-        {
-            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", "Get", "ss", flags);
-            try
-            {
-                __w.WriteString("org.example.MessyNames");
-                __w.WriteString("screen-width");
-                return __w.ToMessage();
-            }
-            finally
-            {
-                __w.Dispose();
-            }
-        }
+        public global::DBus.Message GetScreenWidth(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "screen-width", flags);
 
         /// <summary>Reads the reply of <c>GetScreenWidth</c>: the value of the D-Bus property <c>screen-width</c>, from a variant that must hold <c>u</c>.</summary>
         /// <param name="reply">The method return; the caller still owns it.</param>
@@ -620,19 +568,7 @@ namespace Example.Generated
         /// <summary>Builds the <c>org.freedesktop.DBus.Properties.GetAll</c> call for this interface.</summary>
         /// <param name="flags">Header flags.</param>
         /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
-        public global::DBus.Message GetAll(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
-        {
-            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", "GetAll", "s", flags);
-            try
-            {
-                __w.WriteString("org.example.MessyNames");
-                return __w.ToMessage();
-            }
-            finally
-            {
-                __w.Dispose();
-            }
-        }
+        public global::DBus.Message GetAll(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("GetAll", null, flags);
 
         /// <summary>Reads the reply of <c>GetAll</c> (<c>a{sv}</c>) into a <see cref="MessyNamesProperties"/>: a property the reply does not carry stays null; names this interface does not declare are skipped.</summary>
         /// <param name="reply">The method return; the caller still owns it.</param>
@@ -775,6 +711,24 @@ namespace Example.Generated
             if (actual != expected)
             {
                 throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidSignature", what + ": expected a body of signature '" + expected + "', got '" + actual + "'");
+            }
+        }
+
+        private global::DBus.Message __PropertiesCall(string member, string? property, global::DBus.MessageFlags flags)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", member, property is null ? "s" : "ss", flags);
+            try
+            {
+                __w.WriteString("org.example.MessyNames");
+                if (property is not null)
+                {
+                    __w.WriteString(property);
+                }
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
             }
         }
 

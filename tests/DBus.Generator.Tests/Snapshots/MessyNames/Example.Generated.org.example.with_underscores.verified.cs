@@ -61,20 +61,7 @@ namespace Example.Generated
         /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>some_value</c> (<c>i</c>).</summary>
         /// <param name="flags">Header flags.</param>
         /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
-        public global::DBus.Message GetSomeValue(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
-        {
-            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", "Get", "ss", flags);
-            try
-            {
-                __w.WriteString("org.example.with_underscores");
-                __w.WriteString("some_value");
-                return __w.ToMessage();
-            }
-            finally
-            {
-                __w.Dispose();
-            }
-        }
+        public global::DBus.Message GetSomeValue(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "some_value", flags);
 
         /// <summary>Reads the reply of <c>GetSomeValue</c>: the value of the D-Bus property <c>some_value</c>, from a variant that must hold <c>i</c>.</summary>
         /// <param name="reply">The method return; the caller still owns it.</param>
@@ -92,19 +79,7 @@ namespace Example.Generated
         /// <summary>Builds the <c>org.freedesktop.DBus.Properties.GetAll</c> call for this interface.</summary>
         /// <param name="flags">Header flags.</param>
         /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
-        public global::DBus.Message GetAll(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
-        {
-            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", "GetAll", "s", flags);
-            try
-            {
-                __w.WriteString("org.example.with_underscores");
-                return __w.ToMessage();
-            }
-            finally
-            {
-                __w.Dispose();
-            }
-        }
+        public global::DBus.Message GetAll(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("GetAll", null, flags);
 
         /// <summary>Reads the reply of <c>GetAll</c> (<c>a{sv}</c>) into a <see cref="WithUnderscoresProperties"/>: a property the reply does not carry stays null; names this interface does not declare are skipped.</summary>
         /// <param name="reply">The method return; the caller still owns it.</param>
@@ -173,6 +148,24 @@ namespace Example.Generated
             if (actual != expected)
             {
                 throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidSignature", what + ": expected a body of signature '" + expected + "', got '" + actual + "'");
+            }
+        }
+
+        private global::DBus.Message __PropertiesCall(string member, string? property, global::DBus.MessageFlags flags)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", member, property is null ? "s" : "ss", flags);
+            try
+            {
+                __w.WriteString("org.example.with_underscores");
+                if (property is not null)
+                {
+                    __w.WriteString(property);
+                }
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
             }
         }
 

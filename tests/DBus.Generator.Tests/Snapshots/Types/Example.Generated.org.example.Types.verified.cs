@@ -230,20 +230,7 @@ namespace Example.Generated
         /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>Dict</c> (<c>a{sas}</c>).</summary>
         /// <param name="flags">Header flags.</param>
         /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
-        public global::DBus.Message GetDict(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
-        {
-            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", "Get", "ss", flags);
-            try
-            {
-                __w.WriteString("org.example.Types");
-                __w.WriteString("Dict");
-                return __w.ToMessage();
-            }
-            finally
-            {
-                __w.Dispose();
-            }
-        }
+        public global::DBus.Message GetDict(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "Dict", flags);
 
         /// <summary>Reads the reply of <c>GetDict</c>: the value of the D-Bus property <c>Dict</c>, from a variant that must hold <c>a{sas}</c>.</summary>
         /// <param name="reply">The method return; the caller still owns it.</param>
@@ -261,19 +248,7 @@ namespace Example.Generated
         /// <summary>Builds the <c>org.freedesktop.DBus.Properties.GetAll</c> call for this interface.</summary>
         /// <param name="flags">Header flags.</param>
         /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
-        public global::DBus.Message GetAll(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
-        {
-            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", "GetAll", "s", flags);
-            try
-            {
-                __w.WriteString("org.example.Types");
-                return __w.ToMessage();
-            }
-            finally
-            {
-                __w.Dispose();
-            }
-        }
+        public global::DBus.Message GetAll(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("GetAll", null, flags);
 
         /// <summary>Reads the reply of <c>GetAll</c> (<c>a{sv}</c>) into a <see cref="TypesProperties"/>: a property the reply does not carry stays null; names this interface does not declare are skipped.</summary>
         /// <param name="reply">The method return; the caller still owns it.</param>
@@ -380,6 +355,24 @@ namespace Example.Generated
             }
         }
 
+        private global::DBus.Message __PropertiesCall(string member, string? property, global::DBus.MessageFlags flags)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", member, property is null ? "s" : "ss", flags);
+            try
+            {
+                __w.WriteString("org.example.Types");
+                if (property is not null)
+                {
+                    __w.WriteString(property);
+                }
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
         private static void __CheckVariant(ref global::DBus.MessageReader r, string expected, string property)
         {
             var actual = r.ReadSignature();
@@ -395,26 +388,11 @@ namespace Example.Generated
             w.WriteInt32(v.Item1);
         }
 
-        private static global::System.ValueTuple<int> __Read__28i_29(ref global::DBus.MessageReader r)
-        {
-            r.AlignStruct();
-            var f1 = r.ReadInt32();
-            return new global::System.ValueTuple<int>(f1);
-        }
-
         private static void __Write__28ii_29(ref global::DBus.MessageWriter w, (int, int) v)
         {
             w.WriteStructStart();
             w.WriteInt32(v.Item1);
             w.WriteInt32(v.Item2);
-        }
-
-        private static (int, int) __Read__28ii_29(ref global::DBus.MessageReader r)
-        {
-            r.AlignStruct();
-            var f1 = r.ReadInt32();
-            var f2 = r.ReadInt32();
-            return (f1, f2);
         }
 
         private static void __Write__28sa_28ii_29_29(ref global::DBus.MessageWriter w, (string, (int, int)[]) v)
@@ -424,14 +402,6 @@ namespace Example.Generated
             __Write_a_28ii_29(ref w, v.Item2);
         }
 
-        private static (string, (int, int)[]) __Read__28sa_28ii_29_29(ref global::DBus.MessageReader r)
-        {
-            r.AlignStruct();
-            var f1 = r.ReadString();
-            var f2 = __Read_a_28ii_29(ref r);
-            return (f1, f2);
-        }
-
         private static void __Write__28sd_29(ref global::DBus.MessageWriter w, (string, double) v)
         {
             w.WriteStructStart();
@@ -439,41 +409,11 @@ namespace Example.Generated
             w.WriteDouble(v.Item2);
         }
 
-        private static (string, double) __Read__28sd_29(ref global::DBus.MessageReader r)
-        {
-            r.AlignStruct();
-            var f1 = r.ReadString();
-            var f2 = r.ReadDouble();
-            return (f1, f2);
-        }
-
         private static void __Write__28si_29(ref global::DBus.MessageWriter w, (string, int) v)
         {
             w.WriteStructStart();
             w.WriteString(v.Item1);
             w.WriteInt32(v.Item2);
-        }
-
-        private static (string, int) __Read__28si_29(ref global::DBus.MessageReader r)
-        {
-            r.AlignStruct();
-            var f1 = r.ReadString();
-            var f2 = r.ReadInt32();
-            return (f1, f2);
-        }
-
-        private static void __Write__28ybnqiuxtd_29(ref global::DBus.MessageWriter w, (byte, bool, short, ushort, int, uint, long, ulong, double) v)
-        {
-            w.WriteStructStart();
-            w.WriteByte(v.Item1);
-            w.WriteBoolean(v.Item2);
-            w.WriteInt16(v.Item3);
-            w.WriteUInt16(v.Item4);
-            w.WriteInt32(v.Item5);
-            w.WriteUInt32(v.Item6);
-            w.WriteInt64(v.Item7);
-            w.WriteUInt64(v.Item8);
-            w.WriteDouble(v.Item9);
         }
 
         private static (byte, bool, short, ushort, int, uint, long, ulong, double) __Read__28ybnqiuxtd_29(ref global::DBus.MessageReader r)
@@ -509,25 +449,6 @@ namespace Example.Generated
             w.WriteVariant(v.Item13);
         }
 
-        private static (byte, bool, short, ushort, int, uint, long, ulong, double, string, global::DBus.ObjectPath, global::DBus.Signature, global::DBus.Variant) __Read__28ybnqiuxtdsogv_29(ref global::DBus.MessageReader r)
-        {
-            r.AlignStruct();
-            var f1 = r.ReadByte();
-            var f2 = r.ReadBoolean();
-            var f3 = r.ReadInt16();
-            var f4 = r.ReadUInt16();
-            var f5 = r.ReadInt32();
-            var f6 = r.ReadUInt32();
-            var f7 = r.ReadInt64();
-            var f8 = r.ReadUInt64();
-            var f9 = r.ReadDouble();
-            var f10 = r.ReadString();
-            var f11 = r.ReadObjectPath();
-            var f12 = r.ReadSignature();
-            var f13 = r.ReadVariant();
-            return (f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13);
-        }
-
         private static void __Write_a_28ii_29(ref global::DBus.MessageWriter w, (int, int)[] v)
         {
             if (v is null)
@@ -540,17 +461,6 @@ namespace Example.Generated
                 __Write__28ii_29(ref w, e);
             }
             w.WriteArrayEnd(start);
-        }
-
-        private static (int, int)[] __Read_a_28ii_29(ref global::DBus.MessageReader r)
-        {
-            var result = new global::System.Collections.Generic.List<(int, int)>();
-            var end = r.ReadArrayStart(global::DBus.DBusType.Struct);
-            while (r.HasNext(end))
-            {
-                result.Add(__Read__28ii_29(ref r));
-            }
-            return result.ToArray();
         }
 
         private static void __Write_a_28sa_28ii_29_29(ref global::DBus.MessageWriter w, (string, (int, int)[])[] v)
@@ -567,17 +477,6 @@ namespace Example.Generated
             w.WriteArrayEnd(start);
         }
 
-        private static (string, (int, int)[])[] __Read_a_28sa_28ii_29_29(ref global::DBus.MessageReader r)
-        {
-            var result = new global::System.Collections.Generic.List<(string, (int, int)[])>();
-            var end = r.ReadArrayStart(global::DBus.DBusType.Struct);
-            while (r.HasNext(end))
-            {
-                result.Add(__Read__28sa_28ii_29_29(ref r));
-            }
-            return result.ToArray();
-        }
-
         private static void __Write_aai(ref global::DBus.MessageWriter w, int[][] v)
         {
             if (v is null)
@@ -590,17 +489,6 @@ namespace Example.Generated
                 w.WriteArray(e ?? throw __NullValue("ai"));
             }
             w.WriteArrayEnd(start);
-        }
-
-        private static int[][] __Read_aai(ref global::DBus.MessageReader r)
-        {
-            var result = new global::System.Collections.Generic.List<int[]>();
-            var end = r.ReadArrayStart(global::DBus.DBusType.Array);
-            while (r.HasNext(end))
-            {
-                result.Add(r.ReadArrayOfInt32());
-            }
-            return result.ToArray();
         }
 
         private static void __Write_ah(ref global::DBus.MessageWriter w, global::DBus.UnixFd[] v)
@@ -617,13 +505,13 @@ namespace Example.Generated
             w.WriteArrayEnd(start);
         }
 
-        private static global::DBus.UnixFd[] __Read_ah(ref global::DBus.MessageReader r)
+        private static global::DBus.Variant[] __Read_av(ref global::DBus.MessageReader r)
         {
-            var result = new global::System.Collections.Generic.List<global::DBus.UnixFd>();
-            var end = r.ReadArrayStart(global::DBus.DBusType.UnixFd);
+            var result = new global::System.Collections.Generic.List<global::DBus.Variant>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.Variant);
             while (r.HasNext(end))
             {
-                result.Add(r.ReadUnixFd());
+                result.Add(r.ReadVariant());
             }
             return result.ToArray();
         }
@@ -642,17 +530,6 @@ namespace Example.Generated
             w.WriteArrayEnd(start);
         }
 
-        private static global::DBus.Variant[] __Read_av(ref global::DBus.MessageReader r)
-        {
-            var result = new global::System.Collections.Generic.List<global::DBus.Variant>();
-            var end = r.ReadArrayStart(global::DBus.DBusType.Variant);
-            while (r.HasNext(end))
-            {
-                result.Add(r.ReadVariant());
-            }
-            return result.ToArray();
-        }
-
         private static void __Write_a_7boa_7bsa_7bsv_7d_7d_7d(ref global::DBus.MessageWriter w, global::System.Collections.Generic.Dictionary<global::DBus.ObjectPath, global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>>> v)
         {
             if (v is null)
@@ -669,34 +546,6 @@ namespace Example.Generated
             w.WriteArrayEnd(start);
         }
 
-        private static global::System.Collections.Generic.Dictionary<global::DBus.ObjectPath, global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>>> __Read_a_7boa_7bsa_7bsv_7d_7d_7d(ref global::DBus.MessageReader r)
-        {
-            var result = new global::System.Collections.Generic.Dictionary<global::DBus.ObjectPath, global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>>>();
-            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
-            while (r.HasNext(end))
-            {
-                var key = r.ReadObjectPath();
-                result[key] = __Read_a_7bsa_7bsv_7d_7d(ref r);
-            }
-            return result;
-        }
-
-        private static void __Write_a_7bs_28ybnqiuxtd_29_7d(ref global::DBus.MessageWriter w, global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)> v)
-        {
-            if (v is null)
-            {
-                throw __NullValue("a{s(ybnqiuxtd)}");
-            }
-            var start = w.WriteArrayStart(global::DBus.DBusType.DictEntry);
-            foreach (var e in v)
-            {
-                w.WriteDictEntryStart();
-                w.WriteString(e.Key);
-                __Write__28ybnqiuxtd_29(ref w, e.Value);
-            }
-            w.WriteArrayEnd(start);
-        }
-
         private static global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)> __Read_a_7bs_28ybnqiuxtd_29_7d(ref global::DBus.MessageReader r)
         {
             var result = new global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)>();
@@ -707,22 +556,6 @@ namespace Example.Generated
                 result[key] = __Read__28ybnqiuxtd_29(ref r);
             }
             return result;
-        }
-
-        private static void __Write_a_7bsas_7d(ref global::DBus.MessageWriter w, global::System.Collections.Generic.Dictionary<string, string[]> v)
-        {
-            if (v is null)
-            {
-                throw __NullValue("a{sas}");
-            }
-            var start = w.WriteArrayStart(global::DBus.DBusType.DictEntry);
-            foreach (var e in v)
-            {
-                w.WriteDictEntryStart();
-                w.WriteString(e.Key);
-                w.WriteArray(e.Value ?? throw __NullValue("as"));
-            }
-            w.WriteArrayEnd(start);
         }
 
         private static global::System.Collections.Generic.Dictionary<string, string[]> __Read_a_7bsas_7d(ref global::DBus.MessageReader r)
@@ -753,18 +586,6 @@ namespace Example.Generated
             w.WriteArrayEnd(start);
         }
 
-        private static global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>> __Read_a_7bsa_7bsv_7d_7d(ref global::DBus.MessageReader r)
-        {
-            var result = new global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>>();
-            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
-            while (r.HasNext(end))
-            {
-                var key = r.ReadString();
-                result[key] = __Read_a_7bsv_7d(ref r);
-            }
-            return result;
-        }
-
         private static void __Write_a_7bsv_7d(ref global::DBus.MessageWriter w, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> v)
         {
             if (v is null)
@@ -781,18 +602,6 @@ namespace Example.Generated
             w.WriteArrayEnd(start);
         }
 
-        private static global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> __Read_a_7bsv_7d(ref global::DBus.MessageReader r)
-        {
-            var result = new global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>();
-            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
-            while (r.HasNext(end))
-            {
-                var key = r.ReadString();
-                result[key] = r.ReadVariant();
-            }
-            return result;
-        }
-
         private static void __Write_a_7bu_28sd_29_7d(ref global::DBus.MessageWriter w, global::System.Collections.Generic.Dictionary<uint, (string, double)> v)
         {
             if (v is null)
@@ -807,18 +616,6 @@ namespace Example.Generated
                 __Write__28sd_29(ref w, e.Value);
             }
             w.WriteArrayEnd(start);
-        }
-
-        private static global::System.Collections.Generic.Dictionary<uint, (string, double)> __Read_a_7bu_28sd_29_7d(ref global::DBus.MessageReader r)
-        {
-            var result = new global::System.Collections.Generic.Dictionary<uint, (string, double)>();
-            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
-            while (r.HasNext(end))
-            {
-                var key = r.ReadUInt32();
-                result[key] = __Read__28sd_29(ref r);
-            }
-            return result;
         }
 
         private static global::System.ArgumentNullException __NullValue(string signature) =>
