@@ -175,7 +175,7 @@ internal sealed class MarshalEmitter
     {
         w.WriteLine("private static global::System.ArgumentNullException __NullValue(string signature) =>");
         w.Indent();
-        w.WriteLine("new global::System.ArgumentNullException(null, \"null is not a D-Bus value (inside a value of signature '\" + signature + \"')\");");
+        w.WriteLine("new global::System.ArgumentNullException(null, \"null inside an argument, where a value of signature '\" + signature + \"' is required\");");
         w.Unindent();
     }
 

@@ -619,7 +619,7 @@ namespace Example.Generated
         }
 
         private static global::System.ArgumentNullException __NullValue(string signature) =>
-            new global::System.ArgumentNullException(null, "null is not a D-Bus value (inside a value of signature '" + signature + "')");
+            new global::System.ArgumentNullException(null, "null inside an argument, where a value of signature '" + signature + "' is required");
     }
 
     /// <summary>
