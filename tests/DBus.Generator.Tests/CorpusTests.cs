@@ -64,7 +64,10 @@ public class CorpusTests
         Assert.That(otherWarnings, Is.Empty, TestHelper.Format(otherWarnings));
         Assert.That(run.Sources, Has.Count.GreaterThan(200));
 
+        var compileWatch = Stopwatch.StartNew();
         SnapshotTests.AssertCompiles(run, files);
+        compileWatch.Stop();
+        TestContext.Out.WriteLine($"compile check: {compileWatch.ElapsedMilliseconds} ms, {run.Sources.Sum(s => s.Value.Length) / 1024} KiB generated");
 
         TestContext.Out.WriteLine($"corpus: {files.Count} files, {run.Sources.Count} generated files");
         TestContext.Out.WriteLine($"generator time (cold): {timing.ElapsedTime.TotalMilliseconds:F0} ms; "

@@ -6,8 +6,9 @@ namespace DBus.Generator.Tests;
 
 /// <summary>
 /// Writes C# declarations that use every name and type the parser resolved, laid out the way the
-/// generated proxy, handler, message generator and properties types will use them (NameTemplates).
-/// Compiling them proves the naming rules give code without clashes, before those emitters exist.
+/// generated proxy and handler will use them (NameTemplates), next to the generated {N}Messages and
+/// {N}Properties. Compiling them proves the naming rules give code without clashes, before those
+/// emitters exist.
 /// </summary>
 internal static class ShapeWriter
 {
@@ -38,12 +39,19 @@ internal static class ShapeWriter
                 sb.Append($"namespace {m.Namespace}\n{{\n");
             }
 
-            // Proxy and handler share one scope.
+            // Proxy and handler share one scope. {N}Messages and {N}Properties are generated now: the
+            // proxy shape uses them as the real proxy will.
+            if (m.Deprecated)
+            {
+                sb.Append("[global::System.Obsolete]\n");
+            }
             sb.Append($"public abstract class {n}Proxy : global::System.IDisposable, global::System.IAsyncDisposable\n{{\n");
-            sb.Append("    public object Connection => null!;\n    public string Destination => \"\";\n    public string Path => \"\";\n    public object Messages => null!;\n");
-            sb.Append($"    public abstract global::System.Threading.Tasks.Task<{n}Properties> GetAllPropertiesAsync({Ct});\n");
-            sb.Append($"    public abstract global::System.Threading.Tasks.Task<global::System.IDisposable> WatchPropertiesChangedAsync(global::System.Action<{n}Properties> handler, {Ct});\n");
-            sb.Append($"    public abstract global::System.Collections.Generic.IAsyncEnumerable<{n}Properties> ReadPropertiesChangedAsync({Ct});\n");
+            sb.Append($"    public object Connection => null!;\n    public string Destination => \"\";\n    public string Path => \"\";\n    public {n}Messages Messages => null!;\n");
+            // {N}Properties exists only for interfaces with properties.
+            string bag = m.Properties.Count > 0 ? n + "Properties" : "object";
+            sb.Append($"    public abstract global::System.Threading.Tasks.Task<{bag}> GetAllPropertiesAsync({Ct});\n");
+            sb.Append($"    public abstract global::System.Threading.Tasks.Task<global::System.IDisposable> WatchPropertiesChangedAsync(global::System.Action<{bag}> handler, {Ct});\n");
+            sb.Append($"    public abstract global::System.Collections.Generic.IAsyncEnumerable<{bag}> ReadPropertiesChangedAsync({Ct});\n");
             sb.Append("    public void Dispose() { }\n    public global::System.Threading.Tasks.ValueTask DisposeAsync() => default;\n");
             foreach (var method in m.Methods)
             {
@@ -63,6 +71,10 @@ internal static class ShapeWriter
             }
             sb.Append("}\n");
 
+            if (m.Deprecated)
+            {
+                sb.Append("[global::System.Obsolete]\n");
+            }
             sb.Append($"public interface I{n}Handler\n{{\n");
             foreach (var method in m.Methods)
             {
@@ -72,34 +84,6 @@ internal static class ShapeWriter
             {
                 sb.Append($"    {Task(p.CSharpType)} Get{p.CSharpName}Async({Ct});\n");
                 sb.Append($"    {Task(null)} Set{p.CSharpName}Async({p.CSharpType} value, {Ct});\n");
-            }
-            sb.Append("}\n");
-
-            sb.Append($"public sealed class {n}Messages\n{{\n");
-            sb.Append("    public string Destination => \"\";\n    public string Path => \"\";\n    public string Interface => \"\";\n");
-            sb.Append("    public object GetAll() => null!;\n    public object ReadGetAll(object message) => null!;\n    public object ReadPropertiesChanged(object message) => null!;\n");
-            foreach (var method in m.Methods)
-            {
-                sb.Append($"    public object {method.CSharpName}({Params(method.InArgs, trailingComma: false)}) => null!;\n");
-                sb.Append($"    public {Tuple(method.OutArgs) ?? "bool"} Read{method.CSharpName}Reply(object message) => default!;\n");
-            }
-            foreach (var p in m.Properties)
-            {
-                sb.Append($"    public object Get{p.CSharpName}() => null!;\n");
-                sb.Append($"    public object Set{p.CSharpName}({p.CSharpType} value) => null!;\n");
-                sb.Append($"    public {p.CSharpType} Read{p.CSharpName}(object message) => default!;\n");
-            }
-            foreach (var s in m.Signals)
-            {
-                sb.Append($"    public object {s.CSharpName}({Params(s.Args, trailingComma: false)}) => null!;\n");
-                sb.Append($"    public {Tuple(s.Args) ?? "bool"} Read{s.CSharpName}(object message) => default!;\n");
-            }
-            sb.Append("}\n");
-
-            sb.Append($"public sealed class {n}Properties\n{{\n");
-            foreach (var p in m.Properties)
-            {
-                sb.Append($"    public {p.CSharpType} {p.CSharpName} {{ get; set; }} = default!;\n");
             }
             sb.Append("}\n");
 

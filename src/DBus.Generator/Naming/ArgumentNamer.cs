@@ -61,6 +61,31 @@ internal static class ArgumentNamer
         return result;
     }
 
+    /// <summary>
+    /// The name of a parameter that generated code appends after a member's arguments (<c>flags</c> on
+    /// <c>{N}Messages</c> calls, <c>destination</c> on its signals): <paramref name="preferred"/> unless an
+    /// argument already took it, then <paramref name="fallback"/>, then <paramref name="fallback"/> with
+    /// 2, 3, … appended. Arguments keep their names; only the appended parameter moves.
+    /// </summary>
+    public static string AppendedParameter(IEnumerable<string> parameterNames, string preferred, string fallback)
+    {
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in parameterNames)
+        {
+            taken.Add(name.TrimStart('@'));
+        }
+        if (!taken.Contains(preferred))
+        {
+            return preferred;
+        }
+        string candidate = fallback;
+        for (int n = 2; taken.Contains(candidate); n++)
+        {
+            candidate = fallback + n.ToString(CultureInfo.InvariantCulture);
+        }
+        return candidate;
+    }
+
     private static string Unique(NameScope scope, string preferred)
     {
         string name = preferred;

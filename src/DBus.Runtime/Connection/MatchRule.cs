@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DBus.CodeAnalysis;
 using DBus.Shared;
 
 namespace DBus;
@@ -21,13 +22,14 @@ namespace DBus;
 public sealed class MatchRule : IEquatable<MatchRule>
 {
     /// <summary>The highest argument index a rule may test (argN, argNpath).</summary>
-    public const int MaxArgIndex = 63;
+    public const int MaxArgIndex = MatchRuleSyntax.MaxArgIndex;
 
     /// <summary>The message type (<c>type</c>).</summary>
     public MessageType? Type { get; init; }
 
     /// <summary>The sender (<c>sender</c>): a unique or well-known bus name. A connection resolves a
     /// well-known name to its current unique owner and follows owner changes.</summary>
+    [DBusName(DBusNameKind.BusName)]
     public string? Sender
     {
         get => _sender;
@@ -35,6 +37,7 @@ public sealed class MatchRule : IEquatable<MatchRule>
     }
 
     /// <summary>The interface (<c>interface</c>).</summary>
+    [DBusName(DBusNameKind.InterfaceName)]
     public string? Interface
     {
         get => _interface;
@@ -42,6 +45,7 @@ public sealed class MatchRule : IEquatable<MatchRule>
     }
 
     /// <summary>The member (<c>member</c>).</summary>
+    [DBusName(DBusNameKind.MemberName)]
     public string? Member
     {
         get => _member;
@@ -55,6 +59,7 @@ public sealed class MatchRule : IEquatable<MatchRule>
     public ObjectPath? PathNamespace { get; init; }
 
     /// <summary>The destination (<c>destination</c>): a unique name.</summary>
+    [DBusName(DBusNameKind.BusName)]
     public string? Destination
     {
         get => _destination;
@@ -85,7 +90,7 @@ public sealed class MatchRule : IEquatable<MatchRule>
 
     /// <summary>Parses the string form of a match rule, as given to AddMatch.</summary>
     /// <exception cref="FormatException">The text is not a valid match rule; the message says where and why.</exception>
-    public static MatchRule Parse(string text) => MatchRuleParser.Parse(text);
+    public static MatchRule Parse([DBusMatchRule] string text) => MatchRuleParser.Parse(text);
 
     /// <summary>The rule in the canonical string form: keys in a fixed order, values quoted and escaped.</summary>
     public override string ToString()
@@ -156,10 +161,7 @@ public sealed class MatchRule : IEquatable<MatchRule>
         return value;
     }
 
-    private static string? ValidateNamespace(string value) =>
-        DBusNameValidator.ValidateBusName(value) is null || DBusNameValidator.ValidateInterfaceName(value) is null
-            ? null
-            : DBusNameValidator.ValidateBusName(value);
+    private static string? ValidateNamespace(string value) => MatchRuleSyntax.ValidateNamespace(value);
 
     /// <summary>Whether the message satisfies every key of this rule. <paramref name="senderOwner"/> is the
     /// unique name that currently owns <see cref="Sender"/> when it is a well-known name.</summary>

@@ -1,3 +1,5 @@
+using DBus.CodeAnalysis;
+
 namespace DBus;
 
 /// <summary>
@@ -9,7 +11,7 @@ public class DBusException : Exception
 {
     /// <summary>Creates an exception for an error name and its human-readable message.</summary>
     /// <exception cref="ArgumentException"><paramref name="errorName"/> is not a valid D-Bus error name.</exception>
-    public DBusException(string errorName, string? errorMessage, Exception? innerException = null)
+    public DBusException([DBusName(DBusNameKind.ErrorName)] string errorName, string? errorMessage, Exception? innerException = null)
         : base(FormatMessage(errorName, errorMessage), innerException)
     {
         string? problem = DBus.Shared.DBusNameValidator.ValidateErrorName(errorName);
@@ -28,7 +30,7 @@ public class DBusException : Exception
     public string? ErrorMessage { get; }
 
     /// <summary>Creates the typed subclass for a standard error name, or a plain <see cref="DBusException"/>.</summary>
-    public static DBusException Create(string errorName, string? errorMessage) => errorName switch
+    public static DBusException Create([DBusName(DBusNameKind.ErrorName)] string errorName, string? errorMessage) => errorName switch
     {
         DBusErrorNames.ServiceUnknown => new DBusServiceUnknownException(errorMessage),
         DBusErrorNames.NameHasNoOwner => new DBusNameHasNoOwnerException(errorMessage),
@@ -60,7 +62,7 @@ public sealed class DBusNameHasNoOwnerException(string? errorMessage)
 
 /// <summary>No reply came in time: <c>org.freedesktop.DBus.Error.NoReply</c> (also raised locally when a
 /// call's timeout expires), <c>TimedOut</c> or <c>Timeout</c>.</summary>
-public sealed class DBusNoReplyException(string errorName, string? errorMessage)
+public sealed class DBusNoReplyException([DBusName(DBusNameKind.ErrorName)] string errorName, string? errorMessage)
     : DBusException(errorName, errorMessage);
 
 /// <summary><c>org.freedesktop.DBus.Error.UnknownMethod</c>.</summary>

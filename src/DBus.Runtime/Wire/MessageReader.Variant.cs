@@ -1,3 +1,4 @@
+using DBus.CodeAnalysis;
 using DBus.Shared;
 
 namespace DBus;
@@ -10,7 +11,7 @@ public ref partial struct MessageReader
 
     /// <summary>Reads one value of the complete type <paramref name="type"/> into a variant of that signature, for untyped use.</summary>
     /// <exception cref="ArgumentException"><paramref name="type"/> is not one complete type.</exception>
-    public Variant ReadValue(Signature type)
+    public Variant ReadValue([DBusSignature(SingleCompleteType = true)] Signature type)
     {
         if (!type.IsSingleCompleteType)
         {

@@ -1,3 +1,4 @@
+using DBus.CodeAnalysis;
 using DBus.Shared;
 
 namespace DBus;
@@ -20,7 +21,8 @@ public ref partial struct MessageWriter
     /// <param name="flags">Header flags.</param>
     /// <param name="byteOrder">Little-endian unless a test or a peer needs big-endian.</param>
     /// <exception cref="ArgumentException">A name is invalid; the message says which and why.</exception>
-    public static MessageWriter CreateMethodCall(string? destination, ObjectPath path, string? @interface, string member,
+    public static MessageWriter CreateMethodCall([DBusName(DBusNameKind.BusName)] string? destination, ObjectPath path,
+        [DBusName(DBusNameKind.InterfaceName)] string? @interface, [DBusName(DBusNameKind.MemberName)] string member,
         Signature signature = default, MessageFlags flags = MessageFlags.None, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian)
     {
         var header = new MessageHeader
@@ -48,7 +50,7 @@ public ref partial struct MessageWriter
     /// <summary>Starts an error reply to <paramref name="call"/>; a non-null <paramref name="text"/> is written as the body (<c>s</c>).</summary>
     /// <remarks>Call <see cref="ToMessage"/> next: the body is complete.</remarks>
     /// <exception cref="ArgumentException">The error name is invalid, or the call is not a method call with a serial.</exception>
-    public static MessageWriter CreateError(Message call, string errorName, string? text, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian)
+    public static MessageWriter CreateError(Message call, [DBusName(DBusNameKind.ErrorName)] string errorName, string? text, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian)
     {
         var writer = CreateErrorWithBody(call, errorName, text is null ? Signature.Empty : new Signature(Variant.Signatures.String), byteOrder);
         if (text is not null)
@@ -60,7 +62,7 @@ public ref partial struct MessageWriter
 
     /// <summary>Starts an error reply to <paramref name="call"/> whose body the caller writes (signature <paramref name="signature"/>).</summary>
     /// <exception cref="ArgumentException">The error name is invalid, or the call is not a method call with a serial.</exception>
-    public static MessageWriter CreateErrorWithBody(Message call, string errorName, Signature signature, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian)
+    public static MessageWriter CreateErrorWithBody(Message call, [DBusName(DBusNameKind.ErrorName)] string errorName, Signature signature, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian)
     {
         var header = ReplyHeader(call, MessageType.Error);
         header.ErrorName = CheckName(errorName ?? throw new ArgumentNullException(nameof(errorName)), DBusNameValidator.ValidateErrorName, nameof(errorName), "error name");
@@ -76,8 +78,9 @@ public ref partial struct MessageWriter
     /// <param name="destination">A unicast destination, or null to broadcast.</param>
     /// <param name="byteOrder">Little-endian unless a test or a peer needs big-endian.</param>
     /// <exception cref="ArgumentException">A name is invalid.</exception>
-    public static MessageWriter CreateSignal(ObjectPath path, string @interface, string member, Signature signature = default,
-        string? destination = null, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian)
+    public static MessageWriter CreateSignal(ObjectPath path, [DBusName(DBusNameKind.InterfaceName)] string @interface,
+        [DBusName(DBusNameKind.MemberName)] string member, Signature signature = default,
+        [DBusName(DBusNameKind.BusName)] string? destination = null, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian)
     {
         var header = new MessageHeader
         {

@@ -1,3 +1,4 @@
+using DBus.CodeAnalysis;
 using DBus.Shared;
 
 namespace DBus;
@@ -12,7 +13,7 @@ public readonly struct ObjectPath : IEquatable<ObjectPath>
 
     /// <summary>Validates <paramref name="value"/> as an object path.</summary>
     /// <exception cref="ArgumentException">The path breaks the specification; the message says how.</exception>
-    public ObjectPath(string value)
+    public ObjectPath([DBusName(DBusNameKind.ObjectPath)] string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         string? error = DBusNameValidator.ValidateObjectPath(value);
@@ -40,7 +41,7 @@ public readonly struct ObjectPath : IEquatable<ObjectPath>
 
     /// <summary>Validates a string as an object path.</summary>
     /// <exception cref="ArgumentException">The path breaks the specification.</exception>
-    public static implicit operator ObjectPath(string value) => new(value);
+    public static implicit operator ObjectPath([DBusName(DBusNameKind.ObjectPath)] string value) => new(value);
 
     /// <summary>Returns <see cref="Value"/>.</summary>
     public override string ToString() => Value;

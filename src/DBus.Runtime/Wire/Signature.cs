@@ -1,4 +1,5 @@
 using System.Collections;
+using DBus.CodeAnalysis;
 using DBus.Shared;
 
 namespace DBus;
@@ -14,7 +15,7 @@ public readonly struct Signature : IEquatable<Signature>, IReadOnlyList<Signatur
 
     /// <summary>Validates and parses <paramref name="value"/>.</summary>
     /// <exception cref="ArgumentException">The signature breaks the specification; the message says how and where.</exception>
-    public Signature(string value)
+    public Signature([DBusSignature] string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         _info = SignatureInfo.TryGet(value, out var error);
@@ -58,7 +59,7 @@ public readonly struct Signature : IEquatable<Signature>, IReadOnlyList<Signatur
 
     /// <summary>Validates a string as a signature.</summary>
     /// <exception cref="ArgumentException">The signature breaks the specification.</exception>
-    public static implicit operator Signature(string value) => new(value);
+    public static implicit operator Signature([DBusSignature] string value) => new(value);
 
     /// <summary>Returns an enumerator over the complete types.</summary>
     public Enumerator GetEnumerator() => new(Info.CompleteTypes);

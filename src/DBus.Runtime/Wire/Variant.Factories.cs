@@ -1,4 +1,5 @@
 using System.Text;
+using DBus.CodeAnalysis;
 using DBus.Shared;
 
 namespace DBus;
@@ -98,7 +99,7 @@ public readonly partial struct Variant
 
     /// <summary>An array whose elements all have the signature <paramref name="elementType"/>.</summary>
     /// <exception cref="ArgumentException">The element type is not one complete type, or an item has another signature.</exception>
-    public static Variant CreateArray(Signature elementType, ReadOnlySpan<Variant> items)
+    public static Variant CreateArray([DBusSignature(SingleCompleteType = true)] Signature elementType, ReadOnlySpan<Variant> items)
     {
         if (!elementType.IsSingleCompleteType)
         {
@@ -127,12 +128,13 @@ public readonly partial struct Variant
     }
 
     /// <summary>An array whose elements all have the signature <paramref name="elementType"/>.</summary>
-    public static Variant CreateArray(Signature elementType, IEnumerable<Variant> items) =>
+    public static Variant CreateArray([DBusSignature(SingleCompleteType = true)] Signature elementType, IEnumerable<Variant> items) =>
         CreateArray(elementType, (items ?? throw new ArgumentNullException(nameof(items))).ToArray());
 
     /// <summary>A dictionary <c>a{KV}</c>: a basic key type and any value type; entries keep their order.</summary>
     /// <exception cref="ArgumentException">The key type is not basic, or an entry has other signatures.</exception>
-    public static Variant CreateDictionary(Signature keyType, Signature valueType, IEnumerable<KeyValuePair<Variant, Variant>> entries)
+    public static Variant CreateDictionary([DBusSignature(SingleCompleteType = true)] Signature keyType,
+        [DBusSignature(SingleCompleteType = true)] Signature valueType, IEnumerable<KeyValuePair<Variant, Variant>> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
         if (!keyType.IsSingleCompleteType || !keyType.Node.IsBasic)

@@ -128,4 +128,359 @@ namespace Example.Generated
             public const string Signature = "sax";
         }
     }
+
+    /// <summary>
+    /// Builds the messages of the D-Bus interface <c>com.example.Calculator</c> (method calls, property calls,
+    /// signals) and reads replies and signals into typed values. It does no I/O: send what it builds, pass
+    /// what comes back to its static <c>Read…</c> methods.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class CalculatorMessages
+    {
+        /// <summary>The D-Bus interface name.</summary>
+        public const string Interface = "com.example.Calculator";
+
+        /// <summary>Creates a message generator for one object.</summary>
+        /// <param name="destination">The bus name that owns the object, or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path: calls go to it and signals come from it.</param>
+        public CalculatorMessages(string? destination, global::DBus.ObjectPath path)
+        {
+            Destination = destination;
+            Path = path;
+        }
+
+        /// <summary>The bus name calls go to, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path: calls go to it and signals come from it.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>Builds a call of the D-Bus method <c>Add</c> (arguments <c>ii</c>).</summary>
+        /// <param name="a">The argument <c>a</c> (<c>i</c>).</param>
+        /// <param name="b">The argument <c>b</c> (<c>i</c>).</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Add(int a, int b, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "com.example.Calculator", "Add", "ii", flags);
+            try
+            {
+                __w.WriteInt32(a);
+                __w.WriteInt32(b);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the reply of the D-Bus method <c>Add</c> (body <c>i</c>).</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The out argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static int ReadAddReply(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "i", "the reply of com.example.Calculator.Add");
+            var __r = reply.GetBodyReader();
+            return __r.ReadInt32();
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>DivRem</c> (arguments <c>xx</c>).</summary>
+        /// <remarks>Divides; returns quotient and remainder.</remarks>
+        /// <param name="dividend">The argument <c>dividend</c> (<c>x</c>).</param>
+        /// <param name="divisor">The argument <c>divisor</c> (<c>x</c>).</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message DivRem(long dividend, long divisor, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "com.example.Calculator", "DivRem", "xx", flags);
+            try
+            {
+                __w.WriteInt64(dividend);
+                __w.WriteInt64(divisor);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the reply of the D-Bus method <c>DivRem</c> (body <c>xx</c>).</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The out arguments.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static (long Quotient, long Remainder) ReadDivRemReply(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "xx", "the reply of com.example.Calculator.DivRem");
+            var __r = reply.GetBodyReader();
+            var __1 = __r.ReadInt64();
+            var __2 = __r.ReadInt64();
+            return (__1, __2);
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>Reset</c> (no arguments).</summary>
+        /// <param name="flags">Header flags; NoReplyExpected is always added (the method is annotated NoReply).</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Reset(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "com.example.Calculator", "Reset", "", flags | global::DBus.MessageFlags.NoReplyExpected);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>OldAdd</c> (arguments <c>d</c>).</summary>
+        /// <param name="arg0">An unnamed argument (<c>d</c>).</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        [global::System.Obsolete("The D-Bus method is deprecated.")]
+        public global::DBus.Message OldAdd(double arg0, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "com.example.Calculator", "OldAdd", "d", flags);
+            try
+            {
+                __w.WriteDouble(arg0);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the reply of the D-Bus method <c>OldAdd</c> (body <c>d</c>).</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The out argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        [global::System.Obsolete("The D-Bus method is deprecated.")]
+        public static double ReadOldAddReply(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "d", "the reply of com.example.Calculator.OldAdd");
+            var __r = reply.GetBodyReader();
+            return __r.ReadDouble();
+        }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>Memory</c> (<c>d</c>).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetMemory(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "Memory", flags);
+
+        /// <summary>Reads the reply of <c>GetMemory</c>: the value of the D-Bus property <c>Memory</c>, from a variant that must hold <c>d</c>.</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static double ReadMemory(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for com.example.Calculator.Memory");
+            var __r = reply.GetBodyReader();
+            __CheckVariant(ref __r, "d", "Memory");
+            return __r.ReadDouble();
+        }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Set</c> call for the D-Bus property <c>Memory</c> (the value goes in a variant of signature <c>d</c>).</summary>
+        /// <param name="value">The new value.</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message SetMemory(double value, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", "Set", "ssv", flags);
+            try
+            {
+                __w.WriteString("com.example.Calculator");
+                __w.WriteString("Memory");
+                __w.WriteSignature("d");
+                __w.WriteDouble(value);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>Precision</c> (<c>u</c>).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetPrecision(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "Precision", flags);
+
+        /// <summary>Reads the reply of <c>GetPrecision</c>: the value of the D-Bus property <c>Precision</c>, from a variant that must hold <c>u</c>.</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static uint ReadPrecision(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for com.example.Calculator.Precision");
+            var __r = reply.GetBodyReader();
+            __CheckVariant(ref __r, "u", "Precision");
+            return __r.ReadUInt32();
+        }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.GetAll</c> call for this interface.</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetAll(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("GetAll", null, flags);
+
+        /// <summary>Reads the reply of <c>GetAll</c> (<c>a{sv}</c>) into a <see cref="CalculatorProperties"/>: a property the reply does not carry stays null; names this interface does not declare are skipped.</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The properties the reply carries.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static CalculatorProperties ReadGetAll(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "a{sv}", "the reply of org.freedesktop.DBus.Properties.GetAll for com.example.Calculator");
+            var __r = reply.GetBodyReader();
+            return __ReadProperties(ref __r);
+        }
+
+        /// <summary>Reads an <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signal (<c>sa{sv}as</c>) of this interface.</summary>
+        /// <param name="signal">The signal; the caller still owns it.</param>
+        /// <returns>The changed values (a property the signal does not carry stays null) and the names of the properties that changed without their value.</returns>
+        /// <exception cref="global::DBus.DBusException">The signal's body signature or a property value's variant signature is not the expected one, or it is about another interface.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The signal's body is malformed.</exception>
+        public static (CalculatorProperties Changed, string[] Invalidated) ReadPropertiesChanged(global::DBus.Message signal)
+        {
+            __CheckBody(signal, "sa{sv}as", "org.freedesktop.DBus.Properties.PropertiesChanged");
+            var __r = signal.GetBodyReader();
+            string __interface = __r.ReadString();
+            if (__interface != "com.example.Calculator")
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidArgs", "PropertiesChanged is for interface '" + __interface + "', not 'com.example.Calculator'");
+            }
+            var __changed = __ReadProperties(ref __r);
+            return (__changed, __r.ReadArrayOfString());
+        }
+
+        private static CalculatorProperties __ReadProperties(ref global::DBus.MessageReader r)
+        {
+            var result = new CalculatorProperties();
+            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
+            while (r.HasNext(end))
+            {
+                switch (r.ReadString())
+                {
+                    case "Memory":
+                        __CheckVariant(ref r, "d", "Memory");
+                        result.Memory = r.ReadDouble();
+                        break;
+                    case "Precision":
+                        __CheckVariant(ref r, "u", "Precision");
+                        result.Precision = r.ReadUInt32();
+                        break;
+                    default:
+                        r.ReadVariant();
+                        break;
+                }
+            }
+            return result;
+        }
+
+        /// <summary>Builds the D-Bus signal <c>Overflow</c> (arguments <c>sax</c>) emitted by the object at <c>Path</c>.</summary>
+        /// <param name="operation">The argument <c>operation</c> (<c>s</c>).</param>
+        /// <param name="operands">The argument <c>operands</c> (<c>ax</c>).</param>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>The signal, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Overflow(string operation, long[] operands, string? destination = null)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(operation, "operation");
+            global::System.ArgumentNullException.ThrowIfNull(operands, "operands");
+            var __w = global::DBus.MessageWriter.CreateSignal(this.Path, "com.example.Calculator", "Overflow", "sax", destination);
+            try
+            {
+                __w.WriteString(operation);
+                __w.WriteArray(operands);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the D-Bus signal <c>Overflow</c> (body <c>sax</c>).</summary>
+        /// <param name="signal">The signal; the caller still owns it.</param>
+        /// <returns>The arguments.</returns>
+        /// <exception cref="global::DBus.DBusException">The signal's body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The signal's body is malformed.</exception>
+        public static (string Operation, long[] Operands) ReadOverflow(global::DBus.Message signal)
+        {
+            __CheckBody(signal, "sax", "the signal com.example.Calculator.Overflow");
+            var __r = signal.GetBodyReader();
+            var __1 = __r.ReadString();
+            var __2 = __r.ReadArrayOfInt64();
+            return (__1, __2);
+        }
+
+        private static void __CheckBody(global::DBus.Message message, string expected, string what)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(message);
+            if (message.Type == global::DBus.MessageType.Error)
+            {
+                string? text = null;
+                if (message.Signature.FirstType == global::DBus.DBusType.String)
+                {
+                    var r = message.GetBodyReader();
+                    text = r.ReadString();
+                }
+                throw global::DBus.DBusException.Create(message.ErrorName ?? "org.freedesktop.DBus.Error.Failed", text);
+            }
+            string actual = message.Signature.Value;
+            if (actual != expected)
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidSignature", what + ": expected a body of signature '" + expected + "', got '" + actual + "'");
+            }
+        }
+
+        private global::DBus.Message __PropertiesCall(string member, string? property, global::DBus.MessageFlags flags)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", member, property is null ? "s" : "ss", flags);
+            try
+            {
+                __w.WriteString("com.example.Calculator");
+                if (property is not null)
+                {
+                    __w.WriteString(property);
+                }
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        private static void __CheckVariant(ref global::DBus.MessageReader r, string expected, string property)
+        {
+            var actual = r.ReadSignature();
+            if (actual.Value != expected)
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidSignature", "property '" + property + "' of com.example.Calculator: expected a value of signature '" + expected + "', got '" + actual.Value + "'");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Values of the properties of the D-Bus interface <c>com.example.Calculator</c>, as read from
+    /// <c>GetAll</c> or <c>PropertiesChanged</c> by <c>CalculatorMessages</c>: a property the message did not carry is null.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class CalculatorProperties
+    {
+        /// <summary>The D-Bus property <c>Memory</c> (<c>d</c>, readwrite), or null when absent.</summary>
+        public double? Memory { get; set; }
+
+        /// <summary>The D-Bus property <c>Precision</c> (<c>u</c>, read), or null when absent.</summary>
+        public uint? Precision { get; set; }
+    }
 }

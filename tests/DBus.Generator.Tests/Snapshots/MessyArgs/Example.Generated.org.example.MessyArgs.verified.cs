@@ -119,4 +119,272 @@ namespace Example.Generated
             public const string Signature = "ssiiiiii";
         }
     }
+
+    /// <summary>
+    /// Builds the messages of the D-Bus interface <c>org.example.MessyArgs</c> (method calls, property calls,
+    /// signals) and reads replies and signals into typed values. It does no I/O: send what it builds, pass
+    /// what comes back to its static <c>Read…</c> methods.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class MessyArgsMessages
+    {
+        /// <summary>The D-Bus interface name.</summary>
+        public const string Interface = "org.example.MessyArgs";
+
+        /// <summary>Creates a message generator for one object.</summary>
+        /// <param name="destination">The bus name that owns the object, or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path: calls go to it and signals come from it.</param>
+        public MessyArgsMessages(string? destination, global::DBus.ObjectPath path)
+        {
+            Destination = destination;
+            Path = path;
+        }
+
+        /// <summary>The bus name calls go to, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path: calls go to it and signals come from it.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>Builds a call of the D-Bus method <c>NoNames</c> (arguments <c>su</c>).</summary>
+        /// <param name="arg0">An unnamed argument (<c>s</c>).</param>
+        /// <param name="arg1">An unnamed argument (<c>u</c>).</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message NoNames(string arg0, uint arg1, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(arg0, "arg0");
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyArgs", "NoNames", "su", flags);
+            try
+            {
+                __w.WriteString(arg0);
+                __w.WriteUInt32(arg1);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the reply of the D-Bus method <c>NoNames</c> (body <c>b</c>).</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The out argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static bool ReadNoNamesReply(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "b", "the reply of org.example.MessyArgs.NoNames");
+            var __r = reply.GetBodyReader();
+            return __r.ReadBoolean();
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>Interleaved</c> (arguments <c>ss</c>).</summary>
+        /// <param name="first">The argument <c>first</c> (<c>s</c>).</param>
+        /// <param name="second">The argument <c>second</c> (<c>s</c>).</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Interleaved(string first, string second, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(first, "first");
+            global::System.ArgumentNullException.ThrowIfNull(second, "second");
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyArgs", "Interleaved", "ss", flags);
+            try
+            {
+                __w.WriteString(first);
+                __w.WriteString(second);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the reply of the D-Bus method <c>Interleaved</c> (body <c>ias</c>).</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The out arguments.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static (int Result, string[] Extra) ReadInterleavedReply(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "ias", "the reply of org.example.MessyArgs.Interleaved");
+            var __r = reply.GetBodyReader();
+            var __1 = __r.ReadInt32();
+            var __2 = __r.ReadArrayOfString();
+            return (__1, __2);
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>Keywords</c> (arguments <c>sssssssss</c>).</summary>
+        /// <param name="class">The argument <c>class</c> (<c>s</c>).</param>
+        /// <param name="object">The argument <c>object</c> (<c>s</c>).</param>
+        /// <param name="value">The argument <c>value</c> (<c>s</c>).</param>
+        /// <param name="await">The argument <c>await</c> (<c>s</c>).</param>
+        /// <param name="var">The argument <c>var</c> (<c>s</c>).</param>
+        /// <param name="cancellationToken2">The argument <c>cancellationToken</c> (<c>s</c>).</param>
+        /// <param name="name">The argument <c>name</c> (<c>s</c>).</param>
+        /// <param name="name2">The argument <c>name</c> (<c>s</c>).</param>
+        /// <param name="name3">The argument <c>Name</c> (<c>s</c>).</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Keywords(string @class, string @object, string @value, string @await, string @var, string cancellationToken2, string name, string name2, string name3, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(@class, "class");
+            global::System.ArgumentNullException.ThrowIfNull(@object, "object");
+            global::System.ArgumentNullException.ThrowIfNull(@value, "value");
+            global::System.ArgumentNullException.ThrowIfNull(@await, "await");
+            global::System.ArgumentNullException.ThrowIfNull(@var, "var");
+            global::System.ArgumentNullException.ThrowIfNull(cancellationToken2, "cancellationToken2");
+            global::System.ArgumentNullException.ThrowIfNull(name, "name");
+            global::System.ArgumentNullException.ThrowIfNull(name2, "name2");
+            global::System.ArgumentNullException.ThrowIfNull(name3, "name3");
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyArgs", "Keywords", "sssssssss", flags);
+            try
+            {
+                __w.WriteString(@class);
+                __w.WriteString(@object);
+                __w.WriteString(@value);
+                __w.WriteString(@await);
+                __w.WriteString(@var);
+                __w.WriteString(cancellationToken2);
+                __w.WriteString(name);
+                __w.WriteString(name2);
+                __w.WriteString(name3);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the reply of the D-Bus method <c>Keywords</c> (body <c>iiiii</c>).</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The out arguments.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static (int RestValue, int Item2Value, int ToStringValue, int AB, int AB2) ReadKeywordsReply(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "iiiii", "the reply of org.example.MessyArgs.Keywords");
+            var __r = reply.GetBodyReader();
+            var __1 = __r.ReadInt32();
+            var __2 = __r.ReadInt32();
+            var __3 = __r.ReadInt32();
+            var __4 = __r.ReadInt32();
+            var __5 = __r.ReadInt32();
+            return (__1, __2, __3, __4, __5);
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>ManyOuts</c> (no arguments).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message ManyOuts(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyArgs", "ManyOuts", "", flags);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the reply of the D-Bus method <c>ManyOuts</c> (body <c>iiiiiiisss</c>).</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The out arguments.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static (int A, int B, int C, int D, int E, int F, int G, string H, string I, string) ReadManyOutsReply(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "iiiiiiisss", "the reply of org.example.MessyArgs.ManyOuts");
+            var __r = reply.GetBodyReader();
+            var __1 = __r.ReadInt32();
+            var __2 = __r.ReadInt32();
+            var __3 = __r.ReadInt32();
+            var __4 = __r.ReadInt32();
+            var __5 = __r.ReadInt32();
+            var __6 = __r.ReadInt32();
+            var __7 = __r.ReadInt32();
+            var __8 = __r.ReadString();
+            var __9 = __r.ReadString();
+            var __10 = __r.ReadString();
+            return (__1, __2, __3, __4, __5, __6, __7, __8, __9, __10);
+        }
+
+        /// <summary>Builds the D-Bus signal <c>Marked</c> (arguments <c>ssiiiiii</c>) emitted by the object at <c>Path</c>.</summary>
+        /// <param name="a">The argument <c>a</c> (<c>s</c>).</param>
+        /// <param name="b">The argument <c>b</c> (<c>s</c>).</param>
+        /// <param name="arg2">An unnamed argument (<c>i</c>).</param>
+        /// <param name="arg3">An unnamed argument (<c>i</c>).</param>
+        /// <param name="arg4">An unnamed argument (<c>i</c>).</param>
+        /// <param name="arg5">An unnamed argument (<c>i</c>).</param>
+        /// <param name="arg6">An unnamed argument (<c>i</c>).</param>
+        /// <param name="arg7">An unnamed argument (<c>i</c>).</param>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>The signal, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Marked(string a, string b, int arg2, int arg3, int arg4, int arg5, int arg6, int arg7, string? destination = null)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(a, "a");
+            global::System.ArgumentNullException.ThrowIfNull(b, "b");
+            var __w = global::DBus.MessageWriter.CreateSignal(this.Path, "org.example.MessyArgs", "Marked", "ssiiiiii", destination);
+            try
+            {
+                __w.WriteString(a);
+                __w.WriteString(b);
+                __w.WriteInt32(arg2);
+                __w.WriteInt32(arg3);
+                __w.WriteInt32(arg4);
+                __w.WriteInt32(arg5);
+                __w.WriteInt32(arg6);
+                __w.WriteInt32(arg7);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the D-Bus signal <c>Marked</c> (body <c>ssiiiiii</c>).</summary>
+        /// <param name="signal">The signal; the caller still owns it.</param>
+        /// <returns>The arguments.</returns>
+        /// <exception cref="global::DBus.DBusException">The signal's body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The signal's body is malformed.</exception>
+        public static (string A, string B, int, int, int, int, int, int) ReadMarked(global::DBus.Message signal)
+        {
+            __CheckBody(signal, "ssiiiiii", "the signal org.example.MessyArgs.Marked");
+            var __r = signal.GetBodyReader();
+            var __1 = __r.ReadString();
+            var __2 = __r.ReadString();
+            var __3 = __r.ReadInt32();
+            var __4 = __r.ReadInt32();
+            var __5 = __r.ReadInt32();
+            var __6 = __r.ReadInt32();
+            var __7 = __r.ReadInt32();
+            var __8 = __r.ReadInt32();
+            return (__1, __2, __3, __4, __5, __6, __7, __8);
+        }
+
+        private static void __CheckBody(global::DBus.Message message, string expected, string what)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(message);
+            if (message.Type == global::DBus.MessageType.Error)
+            {
+                string? text = null;
+                if (message.Signature.FirstType == global::DBus.DBusType.String)
+                {
+                    var r = message.GetBodyReader();
+                    text = r.ReadString();
+                }
+                throw global::DBus.DBusException.Create(message.ErrorName ?? "org.freedesktop.DBus.Error.Failed", text);
+            }
+            string actual = message.Signature.Value;
+            if (actual != expected)
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidSignature", what + ": expected a body of signature '" + expected + "', got '" + actual + "'");
+            }
+        }
+    }
 }

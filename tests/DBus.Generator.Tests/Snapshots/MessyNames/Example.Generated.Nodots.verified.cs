@@ -29,4 +29,47 @@ namespace Example.Generated
             public const string OutSignature = "";
         }
     }
+
+    /// <summary>
+    /// Builds the messages of the D-Bus interface <c>Nodots</c> (method calls, property calls,
+    /// signals) and reads replies and signals into typed values. It does no I/O: send what it builds, pass
+    /// what comes back to its static <c>Read…</c> methods.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class NodotsMessages
+    {
+        /// <summary>The D-Bus interface name.</summary>
+        public const string Interface = "Nodots";
+
+        /// <summary>Creates a message generator for one object.</summary>
+        /// <param name="destination">The bus name that owns the object, or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path: calls go to it and signals come from it.</param>
+        public NodotsMessages(string? destination, global::DBus.ObjectPath path)
+        {
+            Destination = destination;
+            Path = path;
+        }
+
+        /// <summary>The bus name calls go to, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path: calls go to it and signals come from it.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>Builds a call of the D-Bus method <c>Ping</c> (no arguments).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Ping(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "Nodots", "Ping", "", flags);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+    }
 }

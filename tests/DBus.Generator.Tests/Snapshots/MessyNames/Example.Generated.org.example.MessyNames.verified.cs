@@ -247,4 +247,518 @@ namespace Example.Generated
             public const string Signature = "";
         }
     }
+
+    /// <summary>
+    /// Builds the messages of the D-Bus interface <c>org.example.MessyNames</c> (method calls, property calls,
+    /// signals) and reads replies and signals into typed values. It does no I/O: send what it builds, pass
+    /// what comes back to its static <c>Read…</c> methods.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class MessyNamesMessages
+    {
+        /// <summary>The D-Bus interface name.</summary>
+        public const string Interface = "org.example.MessyNames";
+
+        /// <summary>Creates a message generator for one object.</summary>
+        /// <param name="destination">The bus name that owns the object, or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path: calls go to it and signals come from it.</param>
+        public MessyNamesMessages(string? destination, global::DBus.ObjectPath path)
+        {
+            Destination = destination;
+            Path = path;
+        }
+
+        /// <summary>The bus name calls go to, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path: calls go to it and signals come from it.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>Builds a call of the D-Bus method <c>MessyNames</c> (no arguments).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message MessyNames(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyNames", "MessyNames", "", flags);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>Frob</c> (arguments <c>i</c>).</summary>
+        /// <param name="x">The argument <c>x</c> (<c>i</c>).</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Frob(int x, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyNames", "Frob", "i", flags);
+            try
+            {
+                __w.WriteInt32(x);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>Frob</c> (arguments <c>s</c>).</summary>
+        /// <param name="x">The argument <c>x</c> (<c>s</c>).</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Frob2(string x, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(x, "x");
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyNames", "Frob", "s", flags);
+            try
+            {
+                __w.WriteString(x);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>state</c> (no arguments).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message State(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyNames", "state", "", flags);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>GetVolume</c> (no arguments).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetVolume(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyNames", "GetVolume", "", flags);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the reply of the D-Bus method <c>GetVolume</c> (body <c>d</c>).</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The out argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static double ReadGetVolumeReply(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "d", "the reply of org.example.MessyNames.GetVolume");
+            var __r = reply.GetBodyReader();
+            return __r.ReadDouble();
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>SetVolume</c> (arguments <c>d</c>).</summary>
+        /// <param name="arg0">An unnamed argument (<c>d</c>).</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message SetVolume(double arg0, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyNames", "SetVolume", "d", flags);
+            try
+            {
+                __w.WriteDouble(arg0);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>class</c> (no arguments).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Class(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyNames", "class", "", flags);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>get_all_items</c> (no arguments).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetAllItems(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyNames", "get_all_items", "", flags);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>ToString</c> (no arguments).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message ToString2(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyNames", "ToString", "", flags);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>Dispose</c> (no arguments).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Dispose2(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyNames", "Dispose", "", flags);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>Xyzzy</c> (arguments <c>s</c>).</summary>
+        /// <param name="word">The argument <c>w</c> (<c>s</c>).</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Magic(string word, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(word, "word");
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.MessyNames", "Xyzzy", "s", flags);
+            try
+            {
+                __w.WriteString(word);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>State</c> (<c>s</c>).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetState(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "State", flags);
+
+        /// <summary>Reads the reply of <c>GetState</c>: the value of the D-Bus property <c>State</c>, from a variant that must hold <c>s</c>.</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static string ReadState(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for org.example.MessyNames.State");
+            var __r = reply.GetBodyReader();
+            __CheckVariant(ref __r, "s", "State");
+            return __r.ReadString();
+        }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>Volume</c> (<c>d</c>).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetVolumeProperty(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "Volume", flags);
+
+        /// <summary>Reads the reply of <c>GetVolumeProperty</c>: the value of the D-Bus property <c>Volume</c>, from a variant that must hold <c>d</c>.</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static double ReadVolumeProperty(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for org.example.MessyNames.Volume");
+            var __r = reply.GetBodyReader();
+            __CheckVariant(ref __r, "d", "Volume");
+            return __r.ReadDouble();
+        }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Set</c> call for the D-Bus property <c>Volume</c> (the value goes in a variant of signature <c>d</c>).</summary>
+        /// <param name="value">The new value.</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message SetVolumeProperty(double value, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", "Set", "ssv", flags);
+            try
+            {
+                __w.WriteString("org.example.MessyNames");
+                __w.WriteString("Volume");
+                __w.WriteSignature("d");
+                __w.WriteDouble(value);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>AllProperties</c> (<c>i</c>).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetAllPropertiesProperty(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "AllProperties", flags);
+
+        /// <summary>Reads the reply of <c>GetAllPropertiesProperty</c>: the value of the D-Bus property <c>AllProperties</c>, from a variant that must hold <c>i</c>.</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static int ReadAllPropertiesProperty(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for org.example.MessyNames.AllProperties");
+            var __r = reply.GetBodyReader();
+            __CheckVariant(ref __r, "i", "AllProperties");
+            return __r.ReadInt32();
+        }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>screen-width</c> (<c>u</c>).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetScreenWidth(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "screen-width", flags);
+
+        /// <summary>Reads the reply of <c>GetScreenWidth</c>: the value of the D-Bus property <c>screen-width</c>, from a variant that must hold <c>u</c>.</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static uint ReadScreenWidth(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for org.example.MessyNames.screen-width");
+            var __r = reply.GetBodyReader();
+            __CheckVariant(ref __r, "u", "screen-width");
+            return __r.ReadUInt32();
+        }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.GetAll</c> call for this interface.</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetAll(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("GetAll", null, flags);
+
+        /// <summary>Reads the reply of <c>GetAll</c> (<c>a{sv}</c>) into a <see cref="MessyNamesProperties"/>: a property the reply does not carry stays null; names this interface does not declare are skipped.</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The properties the reply carries.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static MessyNamesProperties ReadGetAll(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "a{sv}", "the reply of org.freedesktop.DBus.Properties.GetAll for org.example.MessyNames");
+            var __r = reply.GetBodyReader();
+            return __ReadProperties(ref __r);
+        }
+
+        /// <summary>Reads an <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signal (<c>sa{sv}as</c>) of this interface.</summary>
+        /// <param name="signal">The signal; the caller still owns it.</param>
+        /// <returns>The changed values (a property the signal does not carry stays null) and the names of the properties that changed without their value.</returns>
+        /// <exception cref="global::DBus.DBusException">The signal's body signature or a property value's variant signature is not the expected one, or it is about another interface.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The signal's body is malformed.</exception>
+        public static (MessyNamesProperties Changed, string[] Invalidated) ReadPropertiesChanged(global::DBus.Message signal)
+        {
+            __CheckBody(signal, "sa{sv}as", "org.freedesktop.DBus.Properties.PropertiesChanged");
+            var __r = signal.GetBodyReader();
+            string __interface = __r.ReadString();
+            if (__interface != "org.example.MessyNames")
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidArgs", "PropertiesChanged is for interface '" + __interface + "', not 'org.example.MessyNames'");
+            }
+            var __changed = __ReadProperties(ref __r);
+            return (__changed, __r.ReadArrayOfString());
+        }
+
+        private static MessyNamesProperties __ReadProperties(ref global::DBus.MessageReader r)
+        {
+            var result = new MessyNamesProperties();
+            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
+            while (r.HasNext(end))
+            {
+                switch (r.ReadString())
+                {
+                    case "State":
+                        __CheckVariant(ref r, "s", "State");
+                        result.State = r.ReadString();
+                        break;
+                    case "Volume":
+                        __CheckVariant(ref r, "d", "Volume");
+                        result.VolumeProperty = r.ReadDouble();
+                        break;
+                    case "AllProperties":
+                        __CheckVariant(ref r, "i", "AllProperties");
+                        result.AllPropertiesProperty = r.ReadInt32();
+                        break;
+                    case "screen-width":
+                        __CheckVariant(ref r, "u", "screen-width");
+                        result.ScreenWidth = r.ReadUInt32();
+                        break;
+                    default:
+                        r.ReadVariant();
+                        break;
+                }
+            }
+            return result;
+        }
+
+        /// <summary>Builds the D-Bus signal <c>PropertiesChanged</c> (no arguments) emitted by the object at <c>Path</c>.</summary>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>The signal, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message PropertiesChangedSignal(string? destination = null)
+        {
+            var __w = global::DBus.MessageWriter.CreateSignal(this.Path, "org.example.MessyNames", "PropertiesChanged", "", destination);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds the D-Bus signal <c>Volume</c> (arguments <c>d</c>) emitted by the object at <c>Path</c>.</summary>
+        /// <param name="arg0">An unnamed argument (<c>d</c>).</param>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>The signal, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Volume(double arg0, string? destination = null)
+        {
+            var __w = global::DBus.MessageWriter.CreateSignal(this.Path, "org.example.MessyNames", "Volume", "d", destination);
+            try
+            {
+                __w.WriteDouble(arg0);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the D-Bus signal <c>Volume</c> (body <c>d</c>).</summary>
+        /// <param name="signal">The signal; the caller still owns it.</param>
+        /// <returns>The argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The signal's body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The signal's body is malformed.</exception>
+        public static double ReadVolume(global::DBus.Message signal)
+        {
+            __CheckBody(signal, "d", "the signal org.example.MessyNames.Volume");
+            var __r = signal.GetBodyReader();
+            return __r.ReadDouble();
+        }
+
+        /// <summary>Builds the D-Bus signal <c>changed-now</c> (no arguments) emitted by the object at <c>Path</c>.</summary>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>The signal, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message ChangedNow(string? destination = null)
+        {
+            var __w = global::DBus.MessageWriter.CreateSignal(this.Path, "org.example.MessyNames", "changed-now", "", destination);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        private static void __CheckBody(global::DBus.Message message, string expected, string what)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(message);
+            if (message.Type == global::DBus.MessageType.Error)
+            {
+                string? text = null;
+                if (message.Signature.FirstType == global::DBus.DBusType.String)
+                {
+                    var r = message.GetBodyReader();
+                    text = r.ReadString();
+                }
+                throw global::DBus.DBusException.Create(message.ErrorName ?? "org.freedesktop.DBus.Error.Failed", text);
+            }
+            string actual = message.Signature.Value;
+            if (actual != expected)
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidSignature", what + ": expected a body of signature '" + expected + "', got '" + actual + "'");
+            }
+        }
+
+        private global::DBus.Message __PropertiesCall(string member, string? property, global::DBus.MessageFlags flags)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", member, property is null ? "s" : "ss", flags);
+            try
+            {
+                __w.WriteString("org.example.MessyNames");
+                if (property is not null)
+                {
+                    __w.WriteString(property);
+                }
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        private static void __CheckVariant(ref global::DBus.MessageReader r, string expected, string property)
+        {
+            var actual = r.ReadSignature();
+            if (actual.Value != expected)
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidSignature", "property '" + property + "' of org.example.MessyNames: expected a value of signature '" + expected + "', got '" + actual.Value + "'");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Values of the properties of the D-Bus interface <c>org.example.MessyNames</c>, as read from
+    /// <c>GetAll</c> or <c>PropertiesChanged</c> by <c>MessyNamesMessages</c>: a property the message did not carry is null.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class MessyNamesProperties
+    {
+        /// <summary>The D-Bus property <c>State</c> (<c>s</c>, read), or null when absent.</summary>
+        public string? State { get; set; }
+
+        /// <summary>The D-Bus property <c>Volume</c> (<c>d</c>, readwrite), or null when absent.</summary>
+        public double? VolumeProperty { get; set; }
+
+        /// <summary>The D-Bus property <c>AllProperties</c> (<c>i</c>, read), or null when absent.</summary>
+        public int? AllPropertiesProperty { get; set; }
+
+        /// <summary>The D-Bus property <c>screen-width</c> (<c>u</c>, read), or null when absent.</summary>
+        public uint? ScreenWidth { get; set; }
+    }
 }

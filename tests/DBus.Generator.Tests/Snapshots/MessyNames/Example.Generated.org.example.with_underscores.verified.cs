@@ -31,4 +31,162 @@ namespace Example.Generated
             public const string EmitsChangedSignal = "true";
         }
     }
+
+    /// <summary>
+    /// Builds the messages of the D-Bus interface <c>org.example.with_underscores</c> (method calls, property calls,
+    /// signals) and reads replies and signals into typed values. It does no I/O: send what it builds, pass
+    /// what comes back to its static <c>Read…</c> methods.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class WithUnderscoresMessages
+    {
+        /// <summary>The D-Bus interface name.</summary>
+        public const string Interface = "org.example.with_underscores";
+
+        /// <summary>Creates a message generator for one object.</summary>
+        /// <param name="destination">The bus name that owns the object, or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path: calls go to it and signals come from it.</param>
+        public WithUnderscoresMessages(string? destination, global::DBus.ObjectPath path)
+        {
+            Destination = destination;
+            Path = path;
+        }
+
+        /// <summary>The bus name calls go to, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path: calls go to it and signals come from it.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>some_value</c> (<c>i</c>).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetSomeValue(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "some_value", flags);
+
+        /// <summary>Reads the reply of <c>GetSomeValue</c>: the value of the D-Bus property <c>some_value</c>, from a variant that must hold <c>i</c>.</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static int ReadSomeValue(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for org.example.with_underscores.some_value");
+            var __r = reply.GetBodyReader();
+            __CheckVariant(ref __r, "i", "some_value");
+            return __r.ReadInt32();
+        }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.GetAll</c> call for this interface.</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetAll(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("GetAll", null, flags);
+
+        /// <summary>Reads the reply of <c>GetAll</c> (<c>a{sv}</c>) into a <see cref="WithUnderscoresProperties"/>: a property the reply does not carry stays null; names this interface does not declare are skipped.</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The properties the reply carries.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static WithUnderscoresProperties ReadGetAll(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "a{sv}", "the reply of org.freedesktop.DBus.Properties.GetAll for org.example.with_underscores");
+            var __r = reply.GetBodyReader();
+            return __ReadProperties(ref __r);
+        }
+
+        /// <summary>Reads an <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signal (<c>sa{sv}as</c>) of this interface.</summary>
+        /// <param name="signal">The signal; the caller still owns it.</param>
+        /// <returns>The changed values (a property the signal does not carry stays null) and the names of the properties that changed without their value.</returns>
+        /// <exception cref="global::DBus.DBusException">The signal's body signature or a property value's variant signature is not the expected one, or it is about another interface.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The signal's body is malformed.</exception>
+        public static (WithUnderscoresProperties Changed, string[] Invalidated) ReadPropertiesChanged(global::DBus.Message signal)
+        {
+            __CheckBody(signal, "sa{sv}as", "org.freedesktop.DBus.Properties.PropertiesChanged");
+            var __r = signal.GetBodyReader();
+            string __interface = __r.ReadString();
+            if (__interface != "org.example.with_underscores")
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidArgs", "PropertiesChanged is for interface '" + __interface + "', not 'org.example.with_underscores'");
+            }
+            var __changed = __ReadProperties(ref __r);
+            return (__changed, __r.ReadArrayOfString());
+        }
+
+        private static WithUnderscoresProperties __ReadProperties(ref global::DBus.MessageReader r)
+        {
+            var result = new WithUnderscoresProperties();
+            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
+            while (r.HasNext(end))
+            {
+                switch (r.ReadString())
+                {
+                    case "some_value":
+                        __CheckVariant(ref r, "i", "some_value");
+                        result.SomeValue = r.ReadInt32();
+                        break;
+                    default:
+                        r.ReadVariant();
+                        break;
+                }
+            }
+            return result;
+        }
+
+        private static void __CheckBody(global::DBus.Message message, string expected, string what)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(message);
+            if (message.Type == global::DBus.MessageType.Error)
+            {
+                string? text = null;
+                if (message.Signature.FirstType == global::DBus.DBusType.String)
+                {
+                    var r = message.GetBodyReader();
+                    text = r.ReadString();
+                }
+                throw global::DBus.DBusException.Create(message.ErrorName ?? "org.freedesktop.DBus.Error.Failed", text);
+            }
+            string actual = message.Signature.Value;
+            if (actual != expected)
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidSignature", what + ": expected a body of signature '" + expected + "', got '" + actual + "'");
+            }
+        }
+
+        private global::DBus.Message __PropertiesCall(string member, string? property, global::DBus.MessageFlags flags)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", member, property is null ? "s" : "ss", flags);
+            try
+            {
+                __w.WriteString("org.example.with_underscores");
+                if (property is not null)
+                {
+                    __w.WriteString(property);
+                }
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        private static void __CheckVariant(ref global::DBus.MessageReader r, string expected, string property)
+        {
+            var actual = r.ReadSignature();
+            if (actual.Value != expected)
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidSignature", "property '" + property + "' of org.example.with_underscores: expected a value of signature '" + expected + "', got '" + actual.Value + "'");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Values of the properties of the D-Bus interface <c>org.example.with_underscores</c>, as read from
+    /// <c>GetAll</c> or <c>PropertiesChanged</c> by <c>WithUnderscoresMessages</c>: a property the message did not carry is null.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class WithUnderscoresProperties
+    {
+        /// <summary>The D-Bus property <c>some_value</c> (<c>i</c>, read), or null when absent.</summary>
+        public int? SomeValue { get; set; }
+    }
 }

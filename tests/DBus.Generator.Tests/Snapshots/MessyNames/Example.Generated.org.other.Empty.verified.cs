@@ -17,4 +17,31 @@ namespace Example.Generated
 </interface>
 ";
     }
+
+    /// <summary>
+    /// Builds the messages of the D-Bus interface <c>org.other.Empty</c> (method calls, property calls,
+    /// signals) and reads replies and signals into typed values. It does no I/O: send what it builds, pass
+    /// what comes back to its static <c>Read…</c> methods.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class OtherEmptyMessages
+    {
+        /// <summary>The D-Bus interface name.</summary>
+        public const string Interface = "org.other.Empty";
+
+        /// <summary>Creates a message generator for one object.</summary>
+        /// <param name="destination">The bus name that owns the object, or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path: calls go to it and signals come from it.</param>
+        public OtherEmptyMessages(string? destination, global::DBus.ObjectPath path)
+        {
+            Destination = destination;
+            Path = path;
+        }
+
+        /// <summary>The bus name calls go to, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path: calls go to it and signals come from it.</summary>
+        public global::DBus.ObjectPath Path { get; }
+    }
 }

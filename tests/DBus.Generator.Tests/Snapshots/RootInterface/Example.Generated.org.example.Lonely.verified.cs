@@ -31,4 +31,79 @@ namespace Example.Generated
             public const string OutSignature = "s";
         }
     }
+
+    /// <summary>
+    /// Builds the messages of the D-Bus interface <c>org.example.Lonely</c> (method calls, property calls,
+    /// signals) and reads replies and signals into typed values. It does no I/O: send what it builds, pass
+    /// what comes back to its static <c>Read…</c> methods.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class LonelyMessages
+    {
+        /// <summary>The D-Bus interface name.</summary>
+        public const string Interface = "org.example.Lonely";
+
+        /// <summary>Creates a message generator for one object.</summary>
+        /// <param name="destination">The bus name that owns the object, or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path: calls go to it and signals come from it.</param>
+        public LonelyMessages(string? destination, global::DBus.ObjectPath path)
+        {
+            Destination = destination;
+            Path = path;
+        }
+
+        /// <summary>The bus name calls go to, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path: calls go to it and signals come from it.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>Builds a call of the D-Bus method <c>Alone</c> (no arguments).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Alone(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.Lonely", "Alone", "", flags);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the reply of the D-Bus method <c>Alone</c> (body <c>s</c>).</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The out argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static string ReadAloneReply(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "s", "the reply of org.example.Lonely.Alone");
+            var __r = reply.GetBodyReader();
+            return __r.ReadString();
+        }
+
+        private static void __CheckBody(global::DBus.Message message, string expected, string what)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(message);
+            if (message.Type == global::DBus.MessageType.Error)
+            {
+                string? text = null;
+                if (message.Signature.FirstType == global::DBus.DBusType.String)
+                {
+                    var r = message.GetBodyReader();
+                    text = r.ReadString();
+                }
+                throw global::DBus.DBusException.Create(message.ErrorName ?? "org.freedesktop.DBus.Error.Failed", text);
+            }
+            string actual = message.Signature.Value;
+            if (actual != expected)
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidSignature", what + ": expected a body of signature '" + expected + "', got '" + actual + "'");
+            }
+        }
+    }
 }

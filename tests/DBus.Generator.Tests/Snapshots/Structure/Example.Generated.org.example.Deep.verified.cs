@@ -29,4 +29,48 @@ namespace Example.Generated
             public const string Signature = "";
         }
     }
+
+    /// <summary>
+    /// Builds the messages of the D-Bus interface <c>org.example.Deep</c> (method calls, property calls,
+    /// signals) and reads replies and signals into typed values. It does no I/O: send what it builds, pass
+    /// what comes back to its static <c>Read…</c> methods.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    [global::System.Obsolete("The D-Bus interface is deprecated.")]
+    public sealed partial class DeepMessages
+    {
+        /// <summary>The D-Bus interface name.</summary>
+        public const string Interface = "org.example.Deep";
+
+        /// <summary>Creates a message generator for one object.</summary>
+        /// <param name="destination">The bus name that owns the object, or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path: calls go to it and signals come from it.</param>
+        public DeepMessages(string? destination, global::DBus.ObjectPath path)
+        {
+            Destination = destination;
+            Path = path;
+        }
+
+        /// <summary>The bus name calls go to, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path: calls go to it and signals come from it.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>Builds the D-Bus signal <c>Bottom</c> (no arguments) emitted by the object at <c>Path</c>.</summary>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>The signal, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Bottom(string? destination = null)
+        {
+            var __w = global::DBus.MessageWriter.CreateSignal(this.Path, "org.example.Deep", "Bottom", "", destination);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+    }
 }

@@ -96,4 +96,540 @@ namespace Example.Generated
             public const string Signature = "avv";
         }
     }
+
+    /// <summary>
+    /// Builds the messages of the D-Bus interface <c>org.example.Types</c> (method calls, property calls,
+    /// signals) and reads replies and signals into typed values. It does no I/O: send what it builds, pass
+    /// what comes back to its static <c>Read…</c> methods.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class TypesMessages
+    {
+        /// <summary>The D-Bus interface name.</summary>
+        public const string Interface = "org.example.Types";
+
+        /// <summary>Creates a message generator for one object.</summary>
+        /// <param name="destination">The bus name that owns the object, or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path: calls go to it and signals come from it.</param>
+        public TypesMessages(string? destination, global::DBus.ObjectPath path)
+        {
+            Destination = destination;
+            Path = path;
+        }
+
+        /// <summary>The bus name calls go to, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path: calls go to it and signals come from it.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>Builds a call of the D-Bus method <c>Basics</c> (arguments <c>ybnqiuxtdsoghv</c>).</summary>
+        /// <param name="y">The argument <c>y</c> (<c>y</c>).</param>
+        /// <param name="b">The argument <c>b</c> (<c>b</c>).</param>
+        /// <param name="n">The argument <c>n</c> (<c>n</c>).</param>
+        /// <param name="q">The argument <c>q</c> (<c>q</c>).</param>
+        /// <param name="i">The argument <c>i</c> (<c>i</c>).</param>
+        /// <param name="u">The argument <c>u</c> (<c>u</c>).</param>
+        /// <param name="x">The argument <c>x</c> (<c>x</c>).</param>
+        /// <param name="t">The argument <c>t</c> (<c>t</c>).</param>
+        /// <param name="d">The argument <c>d</c> (<c>d</c>).</param>
+        /// <param name="s">The argument <c>s</c> (<c>s</c>).</param>
+        /// <param name="o">The argument <c>o</c> (<c>o</c>).</param>
+        /// <param name="g">The argument <c>g</c> (<c>g</c>).</param>
+        /// <param name="h">The argument <c>h</c> (<c>h</c>).</param>
+        /// <param name="v">The argument <c>v</c> (<c>v</c>).</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Basics(byte y, bool b, short n, ushort q, int i, uint u, long x, ulong t, double d, string s, global::DBus.ObjectPath o, global::DBus.Signature g, global::DBus.UnixFd h, global::DBus.Variant v, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(s, "s");
+            global::System.ArgumentNullException.ThrowIfNull(h, "h");
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.Types", "Basics", "ybnqiuxtdsoghv", flags);
+            try
+            {
+                __w.WriteByte(y);
+                __w.WriteBoolean(b);
+                __w.WriteInt16(n);
+                __w.WriteUInt16(q);
+                __w.WriteInt32(i);
+                __w.WriteUInt32(u);
+                __w.WriteInt64(x);
+                __w.WriteUInt64(t);
+                __w.WriteDouble(d);
+                __w.WriteString(s);
+                __w.WriteObjectPath(o);
+                __w.WriteSignature(g);
+                __w.WriteUnixFd(h);
+                __w.WriteVariant(v);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>Containers</c> (arguments <c>ayasaaia{sv}a{oa{sa{sv}}}(si)(i)(ybnqiuxtdsogv)a(sa(ii))a{u(sd)}ah</c>).</summary>
+        /// <param name="bytes">The argument <c>bytes</c> (<c>ay</c>).</param>
+        /// <param name="strings">The argument <c>strings</c> (<c>as</c>).</param>
+        /// <param name="nested">The argument <c>nested</c> (<c>aai</c>).</param>
+        /// <param name="dict">The argument <c>dict</c> (<c>a{sv}</c>).</param>
+        /// <param name="deep">The argument <c>deep</c> (<c>a{oa{sa{sv}}}</c>).</param>
+        /// <param name="pair">The argument <c>pair</c> (<c>(si)</c>).</param>
+        /// <param name="single">The argument <c>single</c> (<c>(i)</c>).</param>
+        /// <param name="big">The argument <c>big</c> (<c>(ybnqiuxtdsogv)</c>).</param>
+        /// <param name="structs">The argument <c>structs</c> (<c>a(sa(ii))</c>).</param>
+        /// <param name="dictOfStruct">The argument <c>dictOfStruct</c> (<c>a{u(sd)}</c>).</param>
+        /// <param name="fds">The argument <c>fds</c> (<c>ah</c>).</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Containers(byte[] bytes, string[] strings, int[][] nested, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> dict, global::System.Collections.Generic.Dictionary<global::DBus.ObjectPath, global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>>> deep, (string, int) pair, global::System.ValueTuple<int> single, (byte, bool, short, ushort, int, uint, long, ulong, double, string, global::DBus.ObjectPath, global::DBus.Signature, global::DBus.Variant) big, (string, (int, int)[])[] structs, global::System.Collections.Generic.Dictionary<uint, (string, double)> dictOfStruct, global::DBus.UnixFd[] fds, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(bytes, "bytes");
+            global::System.ArgumentNullException.ThrowIfNull(strings, "strings");
+            global::System.ArgumentNullException.ThrowIfNull(nested, "nested");
+            global::System.ArgumentNullException.ThrowIfNull(dict, "dict");
+            global::System.ArgumentNullException.ThrowIfNull(deep, "deep");
+            global::System.ArgumentNullException.ThrowIfNull(structs, "structs");
+            global::System.ArgumentNullException.ThrowIfNull(dictOfStruct, "dictOfStruct");
+            global::System.ArgumentNullException.ThrowIfNull(fds, "fds");
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.Types", "Containers", "ayasaaia{sv}a{oa{sa{sv}}}(si)(i)(ybnqiuxtdsogv)a(sa(ii))a{u(sd)}ah", flags);
+            try
+            {
+                __w.WriteArray(bytes);
+                __w.WriteArray(strings);
+                __Write_aai(ref __w, nested);
+                __Write_a_7bsv_7d(ref __w, dict);
+                __Write_a_7boa_7bsa_7bsv_7d_7d_7d(ref __w, deep);
+                __Write__28si_29(ref __w, pair);
+                __Write__28i_29(ref __w, single);
+                __Write__28ybnqiuxtdsogv_29(ref __w, big);
+                __Write_a_28sa_28ii_29_29(ref __w, structs);
+                __Write_a_7bu_28sd_29_7d(ref __w, dictOfStruct);
+                __Write_ah(ref __w, fds);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the reply of the D-Bus method <c>Containers</c> (body <c>a{s(ybnqiuxtd)}</c>).</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The out argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)> ReadContainersReply(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "a{s(ybnqiuxtd)}", "the reply of org.example.Types.Containers");
+            var __r = reply.GetBodyReader();
+            return __Read_a_7bs_28ybnqiuxtd_29_7d(ref __r);
+        }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>Dict</c> (<c>a{sas}</c>).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetDict(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("Get", "Dict", flags);
+
+        /// <summary>Reads the reply of <c>GetDict</c>: the value of the D-Bus property <c>Dict</c>, from a variant that must hold <c>a{sas}</c>.</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static global::System.Collections.Generic.Dictionary<string, string[]> ReadDict(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for org.example.Types.Dict");
+            var __r = reply.GetBodyReader();
+            __CheckVariant(ref __r, "a{sas}", "Dict");
+            return __Read_a_7bsas_7d(ref __r);
+        }
+
+        /// <summary>Builds the <c>org.freedesktop.DBus.Properties.GetAll</c> call for this interface.</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message GetAll(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None) => __PropertiesCall("GetAll", null, flags);
+
+        /// <summary>Reads the reply of <c>GetAll</c> (<c>a{sv}</c>) into a <see cref="TypesProperties"/>: a property the reply does not carry stays null; names this interface does not declare are skipped.</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The properties the reply carries.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static TypesProperties ReadGetAll(global::DBus.Message reply)
+        {
+            __CheckBody(reply, "a{sv}", "the reply of org.freedesktop.DBus.Properties.GetAll for org.example.Types");
+            var __r = reply.GetBodyReader();
+            return __ReadProperties(ref __r);
+        }
+
+        /// <summary>Reads an <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signal (<c>sa{sv}as</c>) of this interface.</summary>
+        /// <param name="signal">The signal; the caller still owns it.</param>
+        /// <returns>The changed values (a property the signal does not carry stays null) and the names of the properties that changed without their value.</returns>
+        /// <exception cref="global::DBus.DBusException">The signal's body signature or a property value's variant signature is not the expected one, or it is about another interface.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The signal's body is malformed.</exception>
+        public static (TypesProperties Changed, string[] Invalidated) ReadPropertiesChanged(global::DBus.Message signal)
+        {
+            __CheckBody(signal, "sa{sv}as", "org.freedesktop.DBus.Properties.PropertiesChanged");
+            var __r = signal.GetBodyReader();
+            string __interface = __r.ReadString();
+            if (__interface != "org.example.Types")
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidArgs", "PropertiesChanged is for interface '" + __interface + "', not 'org.example.Types'");
+            }
+            var __changed = __ReadProperties(ref __r);
+            return (__changed, __r.ReadArrayOfString());
+        }
+
+        private static TypesProperties __ReadProperties(ref global::DBus.MessageReader r)
+        {
+            var result = new TypesProperties();
+            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
+            while (r.HasNext(end))
+            {
+                switch (r.ReadString())
+                {
+                    case "Dict":
+                        __CheckVariant(ref r, "a{sas}", "Dict");
+                        result.Dict = __Read_a_7bsas_7d(ref r);
+                        break;
+                    default:
+                        r.ReadVariant();
+                        break;
+                }
+            }
+            return result;
+        }
+
+        /// <summary>Builds the D-Bus signal <c>Variants</c> (arguments <c>avv</c>) emitted by the object at <c>Path</c>.</summary>
+        /// <param name="arg0">An unnamed argument (<c>av</c>).</param>
+        /// <param name="arg1">An unnamed argument (<c>v</c>).</param>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>The signal, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Variants(global::DBus.Variant[] arg0, global::DBus.Variant arg1, string? destination = null)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(arg0, "arg0");
+            var __w = global::DBus.MessageWriter.CreateSignal(this.Path, "org.example.Types", "Variants", "avv", destination);
+            try
+            {
+                __Write_av(ref __w, arg0);
+                __w.WriteVariant(arg1);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the D-Bus signal <c>Variants</c> (body <c>avv</c>).</summary>
+        /// <param name="signal">The signal; the caller still owns it.</param>
+        /// <returns>The arguments.</returns>
+        /// <exception cref="global::DBus.DBusException">The signal's body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The signal's body is malformed.</exception>
+        public static (global::DBus.Variant[], global::DBus.Variant) ReadVariants(global::DBus.Message signal)
+        {
+            __CheckBody(signal, "avv", "the signal org.example.Types.Variants");
+            var __r = signal.GetBodyReader();
+            var __1 = __Read_av(ref __r);
+            var __2 = __r.ReadVariant();
+            return (__1, __2);
+        }
+
+        private static void __CheckBody(global::DBus.Message message, string expected, string what)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(message);
+            if (message.Type == global::DBus.MessageType.Error)
+            {
+                string? text = null;
+                if (message.Signature.FirstType == global::DBus.DBusType.String)
+                {
+                    var r = message.GetBodyReader();
+                    text = r.ReadString();
+                }
+                throw global::DBus.DBusException.Create(message.ErrorName ?? "org.freedesktop.DBus.Error.Failed", text);
+            }
+            string actual = message.Signature.Value;
+            if (actual != expected)
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidSignature", what + ": expected a body of signature '" + expected + "', got '" + actual + "'");
+            }
+        }
+
+        private global::DBus.Message __PropertiesCall(string member, string? property, global::DBus.MessageFlags flags)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.freedesktop.DBus.Properties", member, property is null ? "s" : "ss", flags);
+            try
+            {
+                __w.WriteString("org.example.Types");
+                if (property is not null)
+                {
+                    __w.WriteString(property);
+                }
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        private static void __CheckVariant(ref global::DBus.MessageReader r, string expected, string property)
+        {
+            var actual = r.ReadSignature();
+            if (actual.Value != expected)
+            {
+                throw new global::DBus.DBusException("org.freedesktop.DBus.Error.InvalidSignature", "property '" + property + "' of org.example.Types: expected a value of signature '" + expected + "', got '" + actual.Value + "'");
+            }
+        }
+
+        private static void __Write__28i_29(ref global::DBus.MessageWriter w, global::System.ValueTuple<int> v)
+        {
+            w.WriteStructStart();
+            w.WriteInt32(v.Item1);
+        }
+
+        private static void __Write__28ii_29(ref global::DBus.MessageWriter w, (int, int) v)
+        {
+            w.WriteStructStart();
+            w.WriteInt32(v.Item1);
+            w.WriteInt32(v.Item2);
+        }
+
+        private static void __Write__28sa_28ii_29_29(ref global::DBus.MessageWriter w, (string, (int, int)[]) v)
+        {
+            w.WriteStructStart();
+            w.WriteString(v.Item1);
+            __Write_a_28ii_29(ref w, v.Item2);
+        }
+
+        private static void __Write__28sd_29(ref global::DBus.MessageWriter w, (string, double) v)
+        {
+            w.WriteStructStart();
+            w.WriteString(v.Item1);
+            w.WriteDouble(v.Item2);
+        }
+
+        private static void __Write__28si_29(ref global::DBus.MessageWriter w, (string, int) v)
+        {
+            w.WriteStructStart();
+            w.WriteString(v.Item1);
+            w.WriteInt32(v.Item2);
+        }
+
+        private static (byte, bool, short, ushort, int, uint, long, ulong, double) __Read__28ybnqiuxtd_29(ref global::DBus.MessageReader r)
+        {
+            r.AlignStruct();
+            var f1 = r.ReadByte();
+            var f2 = r.ReadBoolean();
+            var f3 = r.ReadInt16();
+            var f4 = r.ReadUInt16();
+            var f5 = r.ReadInt32();
+            var f6 = r.ReadUInt32();
+            var f7 = r.ReadInt64();
+            var f8 = r.ReadUInt64();
+            var f9 = r.ReadDouble();
+            return (f1, f2, f3, f4, f5, f6, f7, f8, f9);
+        }
+
+        private static void __Write__28ybnqiuxtdsogv_29(ref global::DBus.MessageWriter w, (byte, bool, short, ushort, int, uint, long, ulong, double, string, global::DBus.ObjectPath, global::DBus.Signature, global::DBus.Variant) v)
+        {
+            w.WriteStructStart();
+            w.WriteByte(v.Item1);
+            w.WriteBoolean(v.Item2);
+            w.WriteInt16(v.Item3);
+            w.WriteUInt16(v.Item4);
+            w.WriteInt32(v.Item5);
+            w.WriteUInt32(v.Item6);
+            w.WriteInt64(v.Item7);
+            w.WriteUInt64(v.Item8);
+            w.WriteDouble(v.Item9);
+            w.WriteString(v.Item10);
+            w.WriteObjectPath(v.Item11);
+            w.WriteSignature(v.Item12);
+            w.WriteVariant(v.Item13);
+        }
+
+        private static void __Write_a_28ii_29(ref global::DBus.MessageWriter w, (int, int)[] v)
+        {
+            if (v is null)
+            {
+                throw __NullValue("a(ii)");
+            }
+            var start = w.WriteArrayStart(global::DBus.DBusType.Struct);
+            foreach (var e in v)
+            {
+                __Write__28ii_29(ref w, e);
+            }
+            w.WriteArrayEnd(start);
+        }
+
+        private static void __Write_a_28sa_28ii_29_29(ref global::DBus.MessageWriter w, (string, (int, int)[])[] v)
+        {
+            if (v is null)
+            {
+                throw __NullValue("a(sa(ii))");
+            }
+            var start = w.WriteArrayStart(global::DBus.DBusType.Struct);
+            foreach (var e in v)
+            {
+                __Write__28sa_28ii_29_29(ref w, e);
+            }
+            w.WriteArrayEnd(start);
+        }
+
+        private static void __Write_aai(ref global::DBus.MessageWriter w, int[][] v)
+        {
+            if (v is null)
+            {
+                throw __NullValue("aai");
+            }
+            var start = w.WriteArrayStart(global::DBus.DBusType.Array);
+            foreach (var e in v)
+            {
+                w.WriteArray(e ?? throw __NullValue("ai"));
+            }
+            w.WriteArrayEnd(start);
+        }
+
+        private static void __Write_ah(ref global::DBus.MessageWriter w, global::DBus.UnixFd[] v)
+        {
+            if (v is null)
+            {
+                throw __NullValue("ah");
+            }
+            var start = w.WriteArrayStart(global::DBus.DBusType.UnixFd);
+            foreach (var e in v)
+            {
+                w.WriteUnixFd(e);
+            }
+            w.WriteArrayEnd(start);
+        }
+
+        private static global::DBus.Variant[] __Read_av(ref global::DBus.MessageReader r)
+        {
+            var result = new global::System.Collections.Generic.List<global::DBus.Variant>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.Variant);
+            while (r.HasNext(end))
+            {
+                result.Add(r.ReadVariant());
+            }
+            return result.ToArray();
+        }
+
+        private static void __Write_av(ref global::DBus.MessageWriter w, global::DBus.Variant[] v)
+        {
+            if (v is null)
+            {
+                throw __NullValue("av");
+            }
+            var start = w.WriteArrayStart(global::DBus.DBusType.Variant);
+            foreach (var e in v)
+            {
+                w.WriteVariant(e);
+            }
+            w.WriteArrayEnd(start);
+        }
+
+        private static void __Write_a_7boa_7bsa_7bsv_7d_7d_7d(ref global::DBus.MessageWriter w, global::System.Collections.Generic.Dictionary<global::DBus.ObjectPath, global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>>> v)
+        {
+            if (v is null)
+            {
+                throw __NullValue("a{oa{sa{sv}}}");
+            }
+            var start = w.WriteArrayStart(global::DBus.DBusType.DictEntry);
+            foreach (var e in v)
+            {
+                w.WriteDictEntryStart();
+                w.WriteObjectPath(e.Key);
+                __Write_a_7bsa_7bsv_7d_7d(ref w, e.Value);
+            }
+            w.WriteArrayEnd(start);
+        }
+
+        private static global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)> __Read_a_7bs_28ybnqiuxtd_29_7d(ref global::DBus.MessageReader r)
+        {
+            var result = new global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
+            while (r.HasNext(end))
+            {
+                var key = r.ReadString();
+                result[key] = __Read__28ybnqiuxtd_29(ref r);
+            }
+            return result;
+        }
+
+        private static global::System.Collections.Generic.Dictionary<string, string[]> __Read_a_7bsas_7d(ref global::DBus.MessageReader r)
+        {
+            var result = new global::System.Collections.Generic.Dictionary<string, string[]>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
+            while (r.HasNext(end))
+            {
+                var key = r.ReadString();
+                result[key] = r.ReadArrayOfString();
+            }
+            return result;
+        }
+
+        private static void __Write_a_7bsa_7bsv_7d_7d(ref global::DBus.MessageWriter w, global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>> v)
+        {
+            if (v is null)
+            {
+                throw __NullValue("a{sa{sv}}");
+            }
+            var start = w.WriteArrayStart(global::DBus.DBusType.DictEntry);
+            foreach (var e in v)
+            {
+                w.WriteDictEntryStart();
+                w.WriteString(e.Key);
+                __Write_a_7bsv_7d(ref w, e.Value);
+            }
+            w.WriteArrayEnd(start);
+        }
+
+        private static void __Write_a_7bsv_7d(ref global::DBus.MessageWriter w, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> v)
+        {
+            if (v is null)
+            {
+                throw __NullValue("a{sv}");
+            }
+            var start = w.WriteArrayStart(global::DBus.DBusType.DictEntry);
+            foreach (var e in v)
+            {
+                w.WriteDictEntryStart();
+                w.WriteString(e.Key);
+                w.WriteVariant(e.Value);
+            }
+            w.WriteArrayEnd(start);
+        }
+
+        private static void __Write_a_7bu_28sd_29_7d(ref global::DBus.MessageWriter w, global::System.Collections.Generic.Dictionary<uint, (string, double)> v)
+        {
+            if (v is null)
+            {
+                throw __NullValue("a{u(sd)}");
+            }
+            var start = w.WriteArrayStart(global::DBus.DBusType.DictEntry);
+            foreach (var e in v)
+            {
+                w.WriteDictEntryStart();
+                w.WriteUInt32(e.Key);
+                __Write__28sd_29(ref w, e.Value);
+            }
+            w.WriteArrayEnd(start);
+        }
+
+        private static global::System.ArgumentNullException __NullValue(string signature) =>
+            new global::System.ArgumentNullException(null, "null inside an argument, where a value of signature '" + signature + "' is required");
+    }
+
+    /// <summary>
+    /// Values of the properties of the D-Bus interface <c>org.example.Types</c>, as read from
+    /// <c>GetAll</c> or <c>PropertiesChanged</c> by <c>TypesMessages</c>: a property the message did not carry is null.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class TypesProperties
+    {
+        /// <summary>The D-Bus property <c>Dict</c> (<c>a{sas}</c>, read), or null when absent.</summary>
+        public global::System.Collections.Generic.Dictionary<string, string[]>? Dict { get; set; }
+    }
 }

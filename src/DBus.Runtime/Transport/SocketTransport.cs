@@ -1,0 +1,363 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace DBus.Transport;
+
+/// <summary>
+/// A stream socket: Unix (path or abstract; descriptors via SCM_RIGHTS, SO_PEERCRED) or TCP.
+/// </summary>
+/// <remarks>
+/// Without descriptors every byte goes through <see cref="Socket.ReceiveAsync(Memory{byte}, SocketFlags, CancellationToken)"/>
+/// and <see cref="Socket.SendAsync(ReadOnlyMemory{byte}, SocketFlags, CancellationToken)"/>, the runtime's fastest path.
+/// Descriptors need recvmsg/sendmsg: those run non-blocking (MSG_DONTWAIT) and, on EAGAIN, wait for readiness
+/// without holding a thread for reads (a zero-byte receive, which the runtime turns into a 1-byte peek) and on a
+/// pool thread with poll for the rare full send buffer.
+/// </remarks>
+internal sealed class SocketTransport : DBusTransport
+{
+    // Room for the most descriptors one recvmsg can carry, so the kernel never truncates (MSG_CTRUNC).
+    private static readonly int s_receiveControlLength = SocketInterop.CMsgSpace(SocketInterop.MaxFdsPerMessage * sizeof(int));
+
+    private readonly Socket _socket;
+    private readonly bool _isUnix;
+    private PeerCredentials? _peerCredentials;
+    private bool _peerCredentialsRead;
+    private int _shutdown;
+
+    public SocketTransport(Socket socket)
+    {
+        _socket = socket;
+        _isUnix = socket.AddressFamily == AddressFamily.Unix;
+        if (!_isUnix)
+        {
+            socket.NoDelay = true;
+        }
+    }
+
+    /// <summary>A connected pair of Unix sockets (socketpair), for tests and in-process peers.</summary>
+    public static unsafe (SocketTransport, SocketTransport) CreatePair()
+    {
+        int* fds = stackalloc int[2];
+        if (SocketInterop.SocketPair(SocketInterop.AfUnix, SocketInterop.SockStream | SocketInterop.SockCloExec, 0, fds) != 0)
+        {
+            throw new IOException("socketpair failed: " + SocketInterop.Describe(Marshal.GetLastPInvokeError()));
+        }
+        var a = new Socket(new SafeSocketHandle(fds[0], ownsHandle: true));
+        var b = new Socket(new SafeSocketHandle(fds[1], ownsHandle: true));
+        return (new SocketTransport(a) { Description = "socketpair" }, new SocketTransport(b) { Description = "socketpair" });
+    }
+
+    public override bool CanPassUnixFds => _isUnix;
+
+    public override PeerCredentials? PeerCredentials
+    {
+        get
+        {
+            if (!_peerCredentialsRead)
+            {
+                _peerCredentials = ReadPeerCredentials();
+                _peerCredentialsRead = true;
+            }
+            return _peerCredentials;
+        }
+    }
+
+    internal Socket Socket => _socket;
+
+    public override ValueTask<int> ReceiveAsync(Memory<byte> buffer, Queue<UnixFd> fds, CancellationToken cancellationToken)
+    {
+        if (!UnixFdsEnabled)
+        {
+            return _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+        }
+        return ReceiveWithFdsAsync(buffer, fds, cancellationToken);
+    }
+
+    public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, ReadOnlyMemory<int> fds, CancellationToken cancellationToken)
+    {
+        if (fds.Length > 0)
+        {
+            if (!_isUnix)
+            {
+                ThrowHelper.ThrowInvalidOperation($"{Description} cannot carry Unix file descriptors");
+            }
+            if (fds.Length > SocketInterop.MaxFdsPerMessage)
+            {
+                ThrowHelper.ThrowArgument(nameof(fds), $"at most {SocketInterop.MaxFdsPerMessage} descriptors can be sent at once, not {fds.Length}");
+            }
+            return SendWithFdsAsync(buffer, fds, cancellationToken);
+        }
+        if (buffer.IsEmpty)
+        {
+            return default;
+        }
+        ValueTask<int> send = _socket.SendAsync(buffer, SocketFlags.None, cancellationToken);
+        if (send.IsCompletedSuccessfully && send.Result == buffer.Length)
+        {
+            return default;
+        }
+        return CompleteSendAsync(send, buffer, cancellationToken);
+    }
+
+    public override void Shutdown()
+    {
+        if (Interlocked.Exchange(ref _shutdown, 1) != 0)
+        {
+            return;
+        }
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Not connected any more: nothing is left to abort.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public override void Dispose()
+    {
+        Shutdown();
+        _socket.Dispose();
+    }
+
+    private async ValueTask CompleteSendAsync(ValueTask<int> pending, ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        int sent = await pending.ConfigureAwait(false);
+        buffer = buffer[sent..];
+        while (!buffer.IsEmpty)
+        {
+            sent = await _socket.SendAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            buffer = buffer[sent..];
+        }
+    }
+
+    private async ValueTask<int> ReceiveWithFdsAsync(Memory<byte> buffer, Queue<UnixFd> fds, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int received = TryReceiveMessage(buffer.Span, fds, out int errno);
+            if (received >= 0)
+            {
+                return received;
+            }
+            if (errno == SocketInterop.EAgain)
+            {
+                // Wait for readability without consuming: the runtime peeks one byte for a zero-byte receive.
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
+            else if (errno != SocketInterop.EIntr)
+            {
+                throw new IOException($"recvmsg on {Description} failed: {SocketInterop.Describe(errno)}");
+            }
+        }
+    }
+
+    private unsafe int TryReceiveMessage(Span<byte> buffer, Queue<UnixFd> fds, out int errno)
+    {
+        byte* control = stackalloc byte[s_receiveControlLength];
+        new Span<byte>(control, s_receiveControlLength).Clear();
+        nint result;
+        int flags;
+        fixed (byte* data = buffer)
+        {
+            var iov = new SocketInterop.IoVec { Base = data, Length = (nuint)buffer.Length };
+            var header = new SocketInterop.MsgHdr
+            {
+                Iov = &iov,
+                IovLength = 1,
+                Control = control,
+                ControlLength = (nuint)s_receiveControlLength,
+            };
+            using (var lease = new DescriptorLease(_socket.SafeHandle))
+            {
+                result = SocketInterop.RecvMsg(lease.Fd, &header, SocketInterop.MsgDontWait | SocketInterop.MsgCMsgCloExec);
+                errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
+            }
+            flags = header.Flags;
+            if (result >= 0)
+            {
+                CollectDescriptors(control, (int)header.ControlLength, fds);
+            }
+        }
+        if (result >= 0 && (flags & SocketInterop.MsgCTrunc) != 0)
+        {
+            // Descriptors were lost: what arrives next would point at the wrong ones.
+            throw new IOException($"descriptors received on {Description} were truncated (MSG_CTRUNC)");
+        }
+        return (int)result;
+    }
+
+    private static unsafe void CollectDescriptors(byte* control, int length, Queue<UnixFd> fds)
+    {
+        int headerSize = SocketInterop.CMsgAlign(sizeof(SocketInterop.CMsgHdr));
+        int offset = 0;
+        while (offset + sizeof(SocketInterop.CMsgHdr) <= length)
+        {
+            var cmsg = (SocketInterop.CMsgHdr*)(control + offset);
+            int cmsgLength = (int)cmsg->Length;
+            if (cmsgLength < sizeof(SocketInterop.CMsgHdr) || offset + cmsgLength > length)
+            {
+                break;
+            }
+            if (cmsg->Level == SocketInterop.SolSocket && cmsg->Type == SocketInterop.ScmRights)
+            {
+                int count = (cmsgLength - headerSize) / sizeof(int);
+                int* data = (int*)(control + offset + headerSize);
+                for (int i = 0; i < count; i++)
+                {
+                    fds.Enqueue(UnixFd.FromOwnedDescriptor(data[i]));
+                }
+            }
+            offset += SocketInterop.CMsgAlign(cmsgLength);
+        }
+    }
+
+    private async ValueTask SendWithFdsAsync(ReadOnlyMemory<byte> buffer, ReadOnlyMemory<int> fds, CancellationToken cancellationToken)
+    {
+        if (buffer.IsEmpty)
+        {
+            ThrowHelper.ThrowArgument(nameof(buffer), "descriptors must travel with at least one byte");
+        }
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int sent = TrySendMessage(buffer.Span, fds.Span, out int errno);
+            if (sent > 0)
+            {
+                buffer = buffer[sent..];
+                break;
+            }
+            if (errno == SocketInterop.EAgain)
+            {
+                await WaitWritableAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else if (errno != SocketInterop.EIntr)
+            {
+                throw new IOException($"sendmsg on {Description} failed: {SocketInterop.Describe(errno)}");
+            }
+        }
+        // The descriptors went with the first byte; the rest is plain data.
+        while (!buffer.IsEmpty)
+        {
+            int sent = await _socket.SendAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            buffer = buffer[sent..];
+        }
+    }
+
+    private unsafe int TrySendMessage(ReadOnlySpan<byte> buffer, ReadOnlySpan<int> fds, out int errno)
+    {
+        int dataLength = fds.Length * sizeof(int);
+        int controlLength = SocketInterop.CMsgSpace(dataLength);
+        byte* control = stackalloc byte[controlLength];
+        new Span<byte>(control, controlLength).Clear();
+        var cmsg = (SocketInterop.CMsgHdr*)control;
+        cmsg->Length = (nuint)SocketInterop.CMsgLength(dataLength);
+        cmsg->Level = SocketInterop.SolSocket;
+        cmsg->Type = SocketInterop.ScmRights;
+        fds.CopyTo(new Span<int>(control + SocketInterop.CMsgAlign(sizeof(SocketInterop.CMsgHdr)), fds.Length));
+
+        fixed (byte* data = buffer)
+        {
+            var iov = new SocketInterop.IoVec { Base = data, Length = (nuint)buffer.Length };
+            var header = new SocketInterop.MsgHdr
+            {
+                Iov = &iov,
+                IovLength = 1,
+                Control = control,
+                ControlLength = (nuint)controlLength,
+            };
+            using var lease = new DescriptorLease(_socket.SafeHandle);
+            nint result = SocketInterop.SendMsg(lease.Fd, &header, SocketInterop.MsgDontWait | SocketInterop.MsgNoSignal);
+            errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return (int)result;
+        }
+    }
+
+    // A full send buffer is rare (the peer stopped reading); a pool thread polls in short slices so cancellation and
+    // Shutdown are noticed.
+    private Task WaitWritableAsync(CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Volatile.Read(ref _shutdown) != 0)
+            {
+                throw new IOException($"{Description} was shut down");
+            }
+            int ready = PollWritable(100, out int errno);
+            if (ready > 0)
+            {
+                return;
+            }
+            if (ready < 0 && errno != SocketInterop.EIntr)
+            {
+                throw new IOException($"poll on {Description} failed: {SocketInterop.Describe(errno)}");
+            }
+        }
+    }, cancellationToken);
+
+    private PeerCredentials? ReadPeerCredentials()
+    {
+        if (!_isUnix)
+        {
+            return null;
+        }
+        Span<byte> ucred = stackalloc byte[12];
+        try
+        {
+            int length = _socket.GetRawSocketOption(SocketInterop.SolSocket, SocketInterop.SoPeerCred, ucred);
+            if (length < 12)
+            {
+                return null;
+            }
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+        return new PeerCredentials(
+            MemoryMarshal.Read<int>(ucred),
+            MemoryMarshal.Read<uint>(ucred[4..]),
+            MemoryMarshal.Read<uint>(ucred[8..]));
+    }
+
+    private unsafe int PollWritable(int timeoutMilliseconds, out int errno)
+    {
+        using var lease = new DescriptorLease(_socket.SafeHandle);
+        var poll = new SocketInterop.PollFd { Fd = lease.Fd, Events = SocketInterop.PollOut };
+        int ready = SocketInterop.Poll(&poll, 1, timeoutMilliseconds);
+        errno = ready < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return ready;
+    }
+
+    // Keeps the descriptor from being closed and reused by another open while a raw call runs on it.
+    private ref struct DescriptorLease
+    {
+        private readonly SafeSocketHandle _handle;
+        private bool _added;
+
+        public DescriptorLease(SafeSocketHandle handle)
+        {
+            _handle = handle;
+            _added = false;
+            handle.DangerousAddRef(ref _added);
+            Fd = (int)handle.DangerousGetHandle();
+        }
+
+        public int Fd { get; }
+
+        public void Dispose()
+        {
+            if (_added)
+            {
+                _handle.DangerousRelease();
+                _added = false;
+            }
+        }
+    }
+}
