@@ -5,7 +5,10 @@ internal sealed class SaslClientOptions
 {
     /// <summary>Mechanisms in order of preference; each is tried only if the server offers it (EXTERNAL is tried
     /// first without knowing, as libdbus does: the rejection tells what the server offers).</summary>
-    public IReadOnlyList<string> Mechanisms { get; init; } = ["EXTERNAL", "DBUS_COOKIE_SHA1", "ANONYMOUS"];
+    public IReadOnlyList<string> Mechanisms { get; init; } = DefaultMechanisms;
+
+    /// <summary>EXTERNAL, DBUS_COOKIE_SHA1, ANONYMOUS: the order libdbus tries them in.</summary>
+    public static readonly IReadOnlyList<string> DefaultMechanisms = ["EXTERNAL", "DBUS_COOKIE_SHA1", "ANONYMOUS"];
 
     /// <summary>Ask for descriptor passing (NEGOTIATE_UNIX_FD). Needs a transport that can carry them; a refusal
     /// raises <see cref="DBusFdNegotiationException"/>.</summary>

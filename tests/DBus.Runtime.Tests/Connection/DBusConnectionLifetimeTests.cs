@@ -90,8 +90,10 @@ public class DBusConnectionLifetimeTests
             var writer = MessageWriter.CreateSignal(new ObjectPath("/big"), "org.test.Iface", "Big", new Signature("ay"));
             var payload = Enumerable.Range(0, 1_000_000).Select(i => (byte)i).ToArray();
             writer.WriteArray(payload);
-            await a.SendAsync(writer.ToMessage());
-            using var big = await b.ReceiveAsync().AsTask().WaitAsync(PeerPair.Timeout);
+            // Receive while sending: the message is bigger than what the transport buffers.
+            var receive = b.ReceiveAsync().AsTask();
+            await a.SendAsync(writer.ToMessage()).AsTask().WaitAsync(PeerPair.Timeout);
+            using var big = await receive.WaitAsync(PeerPair.Timeout);
             Assert.That(big.GetBodyReader().ReadArrayOfByte(), Is.EqualTo(payload));
         }
     }
