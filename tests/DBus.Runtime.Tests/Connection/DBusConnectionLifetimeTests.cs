@@ -41,6 +41,7 @@ public class DBusConnectionLifetimeTests
     public async Task Malformed_bytes_from_the_peer_close_the_connection_with_the_reason()
     {
         await using var pair = PeerPair.Create();
+        pair.ServeEcho();
         var call = pair.Client.CallAsync(PeerPair.Call("Swallow"), Timeout.InfiniteTimeSpan);
         // A fixed header with byte order 'X': no D-Bus peer sends that.
         await pair.ClientTransport.InjectAsync("X\u0001\0\u0001\0\0\0\0\u0001\0\0\0\0\0\0\0"u8.ToArray());
