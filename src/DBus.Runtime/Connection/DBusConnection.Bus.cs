@@ -154,6 +154,16 @@ public sealed partial class DBusConnection
         return DisposeReplyAsync(CallAsync(writer.ToMessage(), cancellationToken));
     }
 
+    /// <summary>
+    /// Introspects the object at <paramref name="path"/> of <paramref name="destination"/> and returns an untyped
+    /// proxy that calls its methods by name (dbus-python's get_object).
+    /// </summary>
+    /// <param name="destination">The bus name of the object's owner; null on a peer-to-peer connection.</param>
+    /// <param name="path">The object's path.</param>
+    /// <param name="cancellationToken">Cancels the introspection call.</param>
+    public Task<ProxyObject> GetObjectAsync(string? destination, ObjectPath path, CancellationToken cancellationToken = default) =>
+        ProxyObject.CreateAsync(this, destination, path, cancellationToken);
+
     /// <summary>Reads an <c>a{sv}</c> body.</summary>
     internal static Dictionary<string, Variant> ReadVariantDictionary(Message reply)
     {

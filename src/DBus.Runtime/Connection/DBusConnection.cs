@@ -97,6 +97,9 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
     /// <summary>The process, user and group of the peer (for a bus: the daemon) on a Unix socket; otherwise null.</summary>
     public PeerCredentials? PeerCredentials => _stream.PeerCredentials;
 
+    /// <summary>The socket's file descriptor (dbus-python's get_unix_fd), or null when the transport is not a socket.</summary>
+    public int? SocketDescriptor => _stream.SocketDescriptor;
+
     /// <summary>When true, losing the connection exits the process with code 1 (dbus-python's set_exit_on_disconnect).</summary>
     public bool ExitOnDisconnect { get; set; }
 

@@ -47,6 +47,10 @@ public sealed partial class MessageStream : IAsyncDisposable, IDisposable
     /// <summary>The credentials of the peer process when the transport is a Unix socket; otherwise null.</summary>
     public PeerCredentials? PeerCredentials => _transport.PeerCredentials;
 
+    /// <summary>The socket's file descriptor (dbus-python's get_unix_fd), or null when the transport is not a
+    /// socket. Reading or writing it directly corrupts the stream; it is for polling and diagnostics.</summary>
+    public int? SocketDescriptor => _transport.SocketDescriptor;
+
     /// <summary>False once the stream was closed, by either side or by a fault.</summary>
     public bool IsConnected => _closeReason is null;
 

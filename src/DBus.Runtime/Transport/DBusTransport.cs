@@ -33,6 +33,10 @@ internal abstract class DBusTransport : IDisposable
     /// <summary>Aborts the transport: pending and later receives return 0 or throw promptly. Idempotent.</summary>
     public abstract void Shutdown();
 
+    /// <summary>The socket's descriptor, for callers that must poll it themselves (dbus-python's get_unix_fd); null
+    /// when the transport is not a socket.</summary>
+    public virtual int? SocketDescriptor => null;
+
     /// <summary>Shuts down and releases the transport.</summary>
     public abstract void Dispose();
 

@@ -19,6 +19,8 @@ internal sealed class SocketTransport : DBusTransport
     private static readonly int s_receiveControlLength = SocketInterop.CMsgSpace(SocketInterop.MaxFdsPerMessage * sizeof(int));
 
     private readonly Socket _socket;
+
+    public override int? SocketDescriptor => (int)_socket.Handle;
     private readonly bool _isUnix;
     private PeerCredentials? _peerCredentials;
     private bool _peerCredentialsRead;

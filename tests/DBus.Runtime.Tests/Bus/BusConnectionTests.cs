@@ -274,4 +274,28 @@ public class BusConnectionTests
         await disconnected.Task.WaitAsync(s_timeout);
         Assert.That(connection.IsConnected, Is.False);
     }
+
+    [Test]
+    public async Task GetObject_builds_an_untyped_proxy_from_live_introspection()
+    {
+        await using var connection = await DBusConnection.ConnectAsync(_bus.Address);
+        var proxy = await connection.GetObjectAsync(PythonService.DefaultName, PythonService.ObjectPath);
+        var test = proxy.Interfaces.Single(i => i.Name == PythonService.Interface);
+        Assert.That(test.Methods.Single(m => m.Name == "Echo_asv").InSignature.Value, Is.EqualTo("a{sv}"));
+
+        Assert.That(await proxy.CallAsync(null, "Echo_i", 42), Is.EqualTo(new[] { new Variant(42) }));
+        Assert.That(await proxy.CallAsync(PythonService.Interface, "Echo_u", 7), Is.EqualTo(new[] { new Variant(7u) }));
+        var dictionary = await proxy.CallAsync(null, "Echo_asv", new Dictionary<string, object> { ["n"] = 1, ["s"] = "text" });
+        Assert.That(dictionary[0], Is.EqualTo(Variant.CreateDictionary([new("n", 1), new("s", "text")])));
+        var tuple = await proxy.CallAsync(null, "Echo_struct", (5, "five", new Variant(5.5)));
+        Assert.That(tuple[0], Is.EqualTo(Variant.CreateStruct(5, "five", Variant.FromVariant(5.5))));
+        var list = await proxy.CallAsync(null, "Echo_as", new List<string> { "a", "b" });
+        Assert.That(list[0].GetStringArray(), Is.EqualTo(new[] { "a", "b" }));
+
+        var wrongCount = Assert.Throws<ArgumentException>(() => proxy.CallAsync(null, "Echo_i", 1, 2));
+        Assert.That(wrongCount!.Message, Does.Contain("takes 1 argument"));
+        var wrongType = Assert.Throws<ArgumentException>(() => proxy.CallAsync(null, "Echo_i", "not a number"));
+        Assert.That(wrongType!.Message, Does.Contain("'i'"));
+        Assert.Throws<ArgumentException>(() => proxy.CallAsync(null, "NoSuchMethod"));
+    }
 }
