@@ -298,4 +298,29 @@ public class BusConnectionTests
         Assert.That(wrongType!.Message, Does.Contain("'i'"));
         Assert.Throws<ArgumentException>(() => proxy.CallAsync(null, "NoSuchMethod"));
     }
+
+    [Test]
+    public async Task The_README_connection_example_works()
+    {
+        var privateBus = _bus;
+        var changes = new System.Collections.Concurrent.BlockingCollection<string>();
+        // As in README.md, "Connect to a bus, call a method, receive signals".
+        await using var bus = await DBusConnection.ConnectAsync(privateBus.Address);
+        string[] names = await bus.ListNamesAsync();
+
+        var call = MessageWriter.CreateMethodCall("org.freedesktop.DBus", "/org/freedesktop/DBus",
+            "org.freedesktop.DBus", "GetNameOwner", "s");
+        call.WriteString("org.freedesktop.DBus");
+        string owner = await bus.CallAsync(call.ToMessage(), reply => reply.GetBodyReader().ReadString());
+
+        await using var subscription = await bus.AddSignalReceiverAsync(
+            new MatchRule { Interface = "org.freedesktop.DBus", Member = "NameOwnerChanged" },
+            signal => changes.Add($"{signal.Member}: {signal.GetBodyReader().ReadString()}"));
+
+        Assert.That(names, Does.Contain("org.freedesktop.DBus"));
+        Assert.That(owner, Is.EqualTo("org.freedesktop.DBus"));
+        await using var newcomer = await DBusConnection.ConnectAsync(privateBus.Address);
+        Assert.That(changes.TryTake(out var change, s_timeout), Is.True);
+        Assert.That(change, Is.EqualTo("NameOwnerChanged: " + newcomer.UniqueName));
+    }
 }
