@@ -323,4 +323,23 @@ public class BusConnectionTests
         Assert.That(changes.TryTake(out var change, s_timeout), Is.True);
         Assert.That(change, Is.EqualTo("NameOwnerChanged: " + newcomer.UniqueName));
     }
+
+    [Test]
+    public async Task Gdbus_calls_reach_our_connection_and_its_signals_reach_us()
+    {
+        await using var connection = await DBusConnection.ConnectAsync(_bus.Address);
+        var session = new Dictionary<string, string> { ["DBUS_SESSION_BUS_ADDRESS"] = _bus.Address };
+        var ping = await Tools.RunWithEnvironmentAsync("gdbus", session, "call", "--session", "--dest", connection.UniqueName!,
+            "--object-path", "/any", "--method", "org.freedesktop.DBus.Peer.Ping");
+        Assert.That(ping, Is.EqualTo((0, "()\n")));
+
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var subscription = await connection.AddSignalReceiverAsync(
+            new MatchRule { Interface = "org.dbusgen.Gdbus", Member = "Hello" },
+            s => received.TrySetResult(s.Sender + " " + s.GetBodyReader().ReadString()));
+        var emit = await Tools.RunWithEnvironmentAsync("gdbus", session, "emit", "--session", "--object-path", "/from/gdbus",
+            "--signal", "org.dbusgen.Gdbus.Hello", "'hi there'");
+        Assert.That(emit.ExitCode, Is.Zero, emit.Output);
+        Assert.That(await received.Task.WaitAsync(s_timeout), Does.Match(@"^:1\.\d+ hi there$"));
+    }
 }

@@ -5,7 +5,11 @@ namespace DBus.Runtime.Tests.Bus;
 /// <summary>Runs the command-line D-Bus tools (gdbus, busctl) as peers, bounded in time.</summary>
 internal static class Tools
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunAsync(string program, params string[] arguments) =>
+        RunWithEnvironmentAsync(program, null, arguments);
+
+    /// <summary>Runs a tool with extra environment variables (gdbus finds a bus only through DBUS_SESSION_BUS_ADDRESS).</summary>
+    public static async Task<(int ExitCode, string Output)> RunWithEnvironmentAsync(string program, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -13,6 +17,10 @@ internal static class Tools
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
