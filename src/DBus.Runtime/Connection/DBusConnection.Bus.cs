@@ -1,3 +1,4 @@
+using DBus.CodeAnalysis;
 using DBus.Shared;
 
 namespace DBus;
@@ -36,7 +37,7 @@ public sealed partial class DBusConnection
 
     /// <summary>Asks the bus for a well-known name (RequestName), with the queueing flags.</summary>
     /// <returns>Whether we own it now, were queued, or it exists (the four replies of the specification).</returns>
-    public Task<RequestNameReply> RequestNameAsync(string name, RequestNameFlags flags = RequestNameFlags.None, CancellationToken cancellationToken = default)
+    public Task<RequestNameReply> RequestNameAsync([DBusName(DBusNameKind.WellKnownBusName)] string name, RequestNameFlags flags = RequestNameFlags.None, CancellationToken cancellationToken = default)
     {
         CheckBusName(name, nameof(name));
         var writer = MessageWriter.CreateMethodCall(BusName, s_busPath, BusInterface, "RequestName", new Signature("su"));
@@ -46,7 +47,7 @@ public sealed partial class DBusConnection
     }
 
     /// <summary>Gives a well-known name back (ReleaseName); the next queued connection, if any, gets it.</summary>
-    public Task<ReleaseNameReply> ReleaseNameAsync(string name, CancellationToken cancellationToken = default)
+    public Task<ReleaseNameReply> ReleaseNameAsync([DBusName(DBusNameKind.WellKnownBusName)] string name, CancellationToken cancellationToken = default)
     {
         CheckBusName(name, nameof(name));
         return CallAsync(BusCall("ReleaseName", name), static reply => (ReleaseNameReply)ReadUInt32(reply), cancellationToken);
@@ -54,14 +55,14 @@ public sealed partial class DBusConnection
 
     /// <summary>The unique name that owns <paramref name="name"/> (GetNameOwner).</summary>
     /// <exception cref="DBusNameHasNoOwnerException">Nobody owns the name.</exception>
-    public Task<string> GetNameOwnerAsync(string name, CancellationToken cancellationToken = default)
+    public Task<string> GetNameOwnerAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
     {
         CheckBusName(name, nameof(name));
         return CallAsync(BusCall("GetNameOwner", name), ReadString, cancellationToken);
     }
 
     /// <summary>Whether somebody owns <paramref name="name"/> (NameHasOwner).</summary>
-    public Task<bool> NameHasOwnerAsync(string name, CancellationToken cancellationToken = default)
+    public Task<bool> NameHasOwnerAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
     {
         CheckBusName(name, nameof(name));
         return CallAsync(BusCall("NameHasOwner", name), ReadBoolean, cancellationToken);
@@ -76,14 +77,14 @@ public sealed partial class DBusConnection
         CallAsync(BusCall("ListActivatableNames"), ReadStrings, cancellationToken);
 
     /// <summary>The unique names queued for a well-known name, the owner first (ListQueuedOwners).</summary>
-    public Task<string[]> ListQueuedOwnersAsync(string name, CancellationToken cancellationToken = default)
+    public Task<string[]> ListQueuedOwnersAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
     {
         CheckBusName(name, nameof(name));
         return CallAsync(BusCall("ListQueuedOwners", name), ReadStrings, cancellationToken);
     }
 
     /// <summary>Asks the bus to start the service that provides <paramref name="name"/> (StartServiceByName).</summary>
-    public Task<StartServiceReply> StartServiceByNameAsync(string name, CancellationToken cancellationToken = default)
+    public Task<StartServiceReply> StartServiceByNameAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
     {
         CheckBusName(name, nameof(name));
         var writer = MessageWriter.CreateMethodCall(BusName, s_busPath, BusInterface, "StartServiceByName", new Signature("su"));
@@ -96,7 +97,7 @@ public sealed partial class DBusConnection
     /// The unique owner of <paramref name="name"/>, starting its service first when nobody owns it
     /// (dbus-python's activate_name_owner).
     /// </summary>
-    public async Task<string> ActivateNameOwnerAsync(string name, CancellationToken cancellationToken = default)
+    public async Task<string> ActivateNameOwnerAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
     {
         if (name.StartsWith(':') || name == BusName)
         {
@@ -114,14 +115,14 @@ public sealed partial class DBusConnection
     }
 
     /// <summary>The user ID of the process that owns <paramref name="name"/> (GetConnectionUnixUser).</summary>
-    public Task<uint> GetConnectionUnixUserAsync(string name, CancellationToken cancellationToken = default)
+    public Task<uint> GetConnectionUnixUserAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
     {
         CheckBusName(name, nameof(name));
         return CallAsync(BusCall("GetConnectionUnixUser", name), ReadUInt32, cancellationToken);
     }
 
     /// <summary>The process ID of the process that owns <paramref name="name"/> (GetConnectionUnixProcessID).</summary>
-    public Task<uint> GetConnectionUnixProcessIdAsync(string name, CancellationToken cancellationToken = default)
+    public Task<uint> GetConnectionUnixProcessIdAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
     {
         CheckBusName(name, nameof(name));
         return CallAsync(BusCall("GetConnectionUnixProcessID", name), ReadUInt32, cancellationToken);
@@ -129,7 +130,7 @@ public sealed partial class DBusConnection
 
     /// <summary>Everything the bus knows about the credentials of <paramref name="name"/>'s owner
     /// (GetConnectionCredentials: UnixUserID, UnixGroupIDs, ProcessID, LinuxSecurityLabel…).</summary>
-    public Task<Dictionary<string, Variant>> GetConnectionCredentialsAsync(string name, CancellationToken cancellationToken = default)
+    public Task<Dictionary<string, Variant>> GetConnectionCredentialsAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
     {
         CheckBusName(name, nameof(name));
         return CallAsync(BusCall("GetConnectionCredentials", name), static reply => ReadVariantDictionary(reply), cancellationToken);
@@ -161,7 +162,7 @@ public sealed partial class DBusConnection
     /// <param name="destination">The bus name of the object's owner; null on a peer-to-peer connection.</param>
     /// <param name="path">The object's path.</param>
     /// <param name="cancellationToken">Cancels the introspection call.</param>
-    public Task<ProxyObject> GetObjectAsync(string? destination, ObjectPath path, CancellationToken cancellationToken = default) =>
+    public Task<ProxyObject> GetObjectAsync([DBusName(DBusNameKind.BusName)] string? destination, ObjectPath path, CancellationToken cancellationToken = default) =>
         ProxyObject.CreateAsync(this, destination, path, cancellationToken);
 
     /// <summary>Reads an <c>a{sv}</c> body.</summary>

@@ -1,3 +1,4 @@
+using DBus.CodeAnalysis;
 namespace DBus;
 
 public sealed partial class DBusConnection
@@ -36,7 +37,7 @@ public sealed partial class DBusConnection
     /// generator's readers).
     /// </summary>
     /// <inheritdoc cref="CallAsync(Message, TimeSpan?, CancellationToken)"/>
-    public Task<T> CallAsync<T>(Message call, Func<Message, T> readReply, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public Task<T> CallAsync<T>(Message call, [DBusDispatchThread] Func<Message, T> readReply, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(readReply);
         var pending = new ReaderPendingReply<T>(readReply);
@@ -52,6 +53,7 @@ public sealed partial class DBusConnection
     /// send_message_with_reply_and_block / call_blocking).</summary>
     /// <exception cref="InvalidOperationException">Called on the connection's dispatch thread, where it would deadlock.</exception>
     /// <inheritdoc cref="CallAsync(Message, TimeSpan?, CancellationToken)"/>
+    [DBusBlocking]
     public Message Call(Message call, TimeSpan? timeout = null)
     {
         if (IsDispatchThread)
@@ -69,7 +71,7 @@ public sealed partial class DBusConnection
     /// <see cref="DBusException"/> too. The reply given to <paramref name="replyHandler"/> is valid only while it runs.
     /// </summary>
     /// <returns>The pending call, which can be cancelled.</returns>
-    public PendingCall StartCall(Message call, Action<Message> replyHandler, Action<DBusException> errorHandler, TimeSpan? timeout = null)
+    public PendingCall StartCall(Message call, [DBusDispatchThread] Action<Message> replyHandler, [DBusDispatchThread] Action<DBusException> errorHandler, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(replyHandler);
         ArgumentNullException.ThrowIfNull(errorHandler);

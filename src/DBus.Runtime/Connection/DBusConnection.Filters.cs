@@ -1,3 +1,4 @@
+using DBus.CodeAnalysis;
 namespace DBus;
 
 public sealed partial class DBusConnection
@@ -8,7 +9,7 @@ public sealed partial class DBusConnection
     private MessageFilter[] _filters = [];
 
     /// <summary>Adds a filter that runs on every incoming message, after the filters added before it.</summary>
-    public void AddMessageFilter(MessageFilter filter)
+    public void AddMessageFilter([DBusDispatchThread] MessageFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
         lock (_filtersLock)

@@ -1,3 +1,4 @@
+using DBus.CodeAnalysis;
 namespace DBus;
 
 public sealed partial class DBusConnection
@@ -17,7 +18,7 @@ public sealed partial class DBusConnection
     /// <param name="handler">Runs on the dispatch thread for each match.</param>
     /// <param name="cancellationToken">Cancels adding the rule.</param>
     /// <returns>The subscription: dispose it to remove the receiver (dbus-python's remove_signal_receiver).</returns>
-    public async Task<SignalSubscription> AddSignalReceiverAsync(MatchRule rule, SignalHandler handler, CancellationToken cancellationToken = default)
+    public async Task<SignalSubscription> AddSignalReceiverAsync(MatchRule rule, [DBusDispatchThread] SignalHandler handler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(handler);

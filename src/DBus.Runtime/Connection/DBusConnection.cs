@@ -1,3 +1,4 @@
+using DBus.CodeAnalysis;
 namespace DBus;
 
 /// <summary>
@@ -67,14 +68,17 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
         ConnectAsync(DBusAddress.GetSystemBusAddress(), options, cancellationToken);
 
     /// <summary>Blocking twin of <see cref="ConnectAsync"/>.</summary>
+    [DBusBlocking]
     public static DBusConnection Connect(string address, DBusConnectionOptions? options = null) =>
         ConnectAsync(address, options).GetAwaiter().GetResult();
 
     /// <summary>Blocking twin of <see cref="ConnectSessionBusAsync"/>.</summary>
+    [DBusBlocking]
     public static DBusConnection ConnectSessionBus(DBusConnectionOptions? options = null) =>
         ConnectSessionBusAsync(options).GetAwaiter().GetResult();
 
     /// <summary>Blocking twin of <see cref="ConnectSystemBusAsync"/>.</summary>
+    [DBusBlocking]
     public static DBusConnection ConnectSystemBus(DBusConnectionOptions? options = null) =>
         ConnectSystemBusAsync(options).GetAwaiter().GetResult();
 
@@ -155,6 +159,7 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
     public Task FlushAsync() => _stream.FlushAsync();
 
     /// <summary>Blocking twin of <see cref="FlushAsync"/>.</summary>
+    [DBusBlocking]
     public void Flush()
     {
         ThrowIfDispatchThread(nameof(Flush));

@@ -1,3 +1,4 @@
+using DBus.CodeAnalysis;
 using System.Xml;
 
 namespace DBus;
@@ -56,7 +57,7 @@ public sealed class ProxyObject
     /// <summary>Finds a method by name: in <paramref name="interfaceName"/> when given, else in any interface (an
     /// ambiguous name must be qualified).</summary>
     /// <exception cref="ArgumentException">No such method, or the name is ambiguous.</exception>
-    public (IntrospectedInterface Interface, IntrospectedMethod Method) FindMethod(string? interfaceName, string member)
+    public (IntrospectedInterface Interface, IntrospectedMethod Method) FindMethod([DBusName(DBusNameKind.InterfaceName)] string? interfaceName, [DBusName(DBusNameKind.MemberName)] string member)
     {
         var found = Interfaces
             .Where(i => interfaceName is null || i.Name == interfaceName)
@@ -78,7 +79,7 @@ public sealed class ProxyObject
     /// <param name="member">The method name.</param>
     /// <param name="args">The arguments, as many as the method's in signature has types.</param>
     /// <returns>The reply's values, one per out argument.</returns>
-    public Task<Variant[]> CallAsync(string? interfaceName, string member, params object?[] args) =>
+    public Task<Variant[]> CallAsync([DBusName(DBusNameKind.InterfaceName)] string? interfaceName, [DBusName(DBusNameKind.MemberName)] string member, params object?[] args) =>
         CallAsync(interfaceName, member, args, default);
 
     /// <inheritdoc cref="CallAsync(string?, string, object?[])"/>
@@ -86,7 +87,7 @@ public sealed class ProxyObject
     /// <param name="member">The method name.</param>
     /// <param name="args">The arguments.</param>
     /// <param name="cancellationToken">Abandons the wait.</param>
-    public Task<Variant[]> CallAsync(string? interfaceName, string member, object?[] args, CancellationToken cancellationToken)
+    public Task<Variant[]> CallAsync([DBusName(DBusNameKind.InterfaceName)] string? interfaceName, [DBusName(DBusNameKind.MemberName)] string member, object?[] args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         var (iface, method) = FindMethod(interfaceName, member);
