@@ -126,7 +126,7 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
                 }
                 _connections.Add(connection);
             }
-            connection.CallOnDisconnection((c, _) =>
+            connection.CallOnDisconnection((c, reason) =>
             {
                 lock (_lock)
                 {
