@@ -37,6 +37,10 @@ public sealed partial class DBusConnection
         {
             return false;
         }
+        if (AnswersHello && iface == BusInterface && call.Member == "Hello" && TryAnswerHello(call))
+        {
+            return false;
+        }
         var path = call.Path ?? ObjectPath.Root;
         var node = _objects.Find(path);
         switch (iface)
@@ -175,6 +179,30 @@ public sealed partial class DBusConnection
                 break;
         }
     }
+
+    /// <summary>
+    /// True on a <see cref="DBusServer"/>'s client connection: a client that believes it talks to a bus (gdbus call
+    /// --address does) says Hello first, and gets its unique name as a bus would answer.
+    /// </summary>
+    internal bool AnswersHello { get; set; }
+
+    private bool TryAnswerHello(Message call)
+    {
+        if (call.Path?.Value != "/org/freedesktop/DBus" || !call.Signature.IsEmpty)
+        {
+            return false;
+        }
+        if (_uniqueName is null)
+        {
+            Interlocked.CompareExchange(ref _uniqueName, ":1." + Interlocked.Increment(ref s_helloNames).ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+        }
+        var writer = MessageWriter.CreateMethodReturn(call, new Signature("s"));
+        writer.WriteString(_uniqueName!);
+        Reply(call, writer.ToMessage());
+        return true;
+    }
+
+    private static long s_helloNames;
 
     private bool TryAnswerPeer(Message call)
     {

@@ -116,7 +116,7 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
                 Timeout = _options.AuthenticationTimeout,
             }, _stopping.Token).ConfigureAwait(false);
             var stream = new MessageStream(transport, Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds);
-            connection = new DBusConnection(stream, _connectionOptions, startDispatching: false);
+            connection = new DBusConnection(stream, _connectionOptions, startDispatching: false) { AnswersHello = true };
             lock (_lock)
             {
                 if (_stopping.IsCancellationRequested)
