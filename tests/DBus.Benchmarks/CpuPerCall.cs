@@ -27,6 +27,18 @@ internal static class CpuPerCall
             await MeasureAsync("peer-to-peer, 64 in flight", client, null, ConnectionBenchmarks.InFlight, null);
         }
 
+        // Served by an exported object behind a DBusServer (the object layer's dispatch), peer-to-peer.
+        var serverPath = Path.Combine(Path.GetTempPath(), "dbusgen-bench-" + Guid.NewGuid().ToString("N"));
+        await using (var listener = DBusServer.Listen("unix:path=" + serverPath, new DBusServerOptions
+        {
+            ConnectionAdded = (_, connection) => connection.Export(new ObjectPath("/org/dbusgen/Bench"), new PingHandler()),
+        }))
+        await using (var client = await DBusConnection.ConnectAsync(listener.Address, new DBusConnectionOptions { IsBus = false }))
+        {
+            await MeasureAsync("DBusServer + Export, sequential", client, null, 1, null);
+            await MeasureAsync("DBusServer + Export, 64 in flight", client, null, ConnectionBenchmarks.InFlight, null);
+        }
+
         await using var bus = await PrivateBus.StartAsync();
         await using var busServer = await DBusConnection.ConnectAsync(bus.Address);
         await using var busClient = await DBusConnection.ConnectAsync(bus.Address);
@@ -34,6 +46,11 @@ internal static class CpuPerCall
         ConnectionBenchmarks.Serve(busServer);
         await MeasureAsync("through dbus-daemon, sequential", busClient, "org.dbusgen.Bench", 1, bus.ProcessId);
         await MeasureAsync("through dbus-daemon, 64 in flight", busClient, "org.dbusgen.Bench", ConnectionBenchmarks.InFlight, bus.ProcessId);
+
+        await using var exported = await DBusConnection.ConnectAsync(bus.Address);
+        await exported.RequestNameAsync("org.dbusgen.Bench.Exported");
+        using var registration = exported.Export(new ObjectPath("/org/dbusgen/Bench"), new PingHandler());
+        await MeasureAsync("dbus-daemon + Export, 64 in flight", busClient, "org.dbusgen.Bench.Exported", ConnectionBenchmarks.InFlight, bus.ProcessId);
     }
 
     private static async Task MeasureAsync(string name, DBusConnection client, string? destination, int inFlight, int? daemonPid)
