@@ -65,9 +65,18 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
 
     /// <summary>Connects to the session bus: <c>DBUS_SESSION_BUS_ADDRESS</c>, else <c>$XDG_RUNTIME_DIR/bus</c>.</summary>
     /// <exception cref="DBusConnectionException">There is no session bus, or it cannot be reached.</exception>
-    public static Task<DBusConnection> ConnectSessionBusAsync(DBusConnectionOptions? options = null, CancellationToken cancellationToken = default) =>
-        ConnectAsync(DBusAddress.GetSessionBusAddress() ?? throw new DBusConnectionException(
-            "there is no session bus: DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus does not exist"), options, cancellationToken);
+    public static Task<DBusConnection> ConnectSessionBusAsync(DBusConnectionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (DBusAddress.GetSessionBusAddress() is { } address)
+        {
+            return ConnectAsync(address, options, cancellationToken);
+        }
+        string? runtimeDirectory = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        return Task.FromException<DBusConnection>(new DBusConnectionException(
+            "there is no session bus: DBUS_SESSION_BUS_ADDRESS is not set, and " + (string.IsNullOrEmpty(runtimeDirectory)
+                ? "XDG_RUNTIME_DIR is not set either"
+                : $"{Path.Combine(runtimeDirectory, "bus")} (from XDG_RUNTIME_DIR) does not exist")));
+    }
 
     /// <summary>Connects to the system bus: <c>DBUS_SYSTEM_BUS_ADDRESS</c>, else <c>/var/run/dbus/system_bus_socket</c>.</summary>
     /// <exception cref="DBusConnectionException">The system bus cannot be reached.</exception>
