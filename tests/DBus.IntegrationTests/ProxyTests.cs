@@ -260,6 +260,62 @@ public class ProxyTests
         Assert.That(await echoedReader.ReadToEndAsync(), Is.EqualTo("round trip"));
     }
 
+    [Test]
+    public async Task PropertiesChangedIsWatchedAndReadForItsInterfaceOnly()
+    {
+        // A second connection plays the service: it owns the name and emits PropertiesChanged by hand.
+        await using var service = await DBusConnection.ConnectAsync(_bus.Address);
+        await service.RequestNameAsync("org.example.Service");
+        var proxy = new AllTypesProxy(_connection, "org.example.Service", "/org/example/Object");
+
+        var failures = new List<Exception>();
+        Action<DBusConnection, Exception> onFailure = (_, e) => { lock (failures) { failures.Add(e); } };
+        _connection.CallbackFailed += onFailure;
+        var watched = new TaskCompletionSource<(AllTypesProperties Changed, string[] Invalidated)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var subscription = await proxy.WatchPropertiesChangedAsync((changed, invalidated) => watched.TrySetResult((changed, invalidated)));
+        using var cts = new CancellationTokenSource(s_timeout);
+        await using var read = proxy.ReadPropertiesChangedAsync(cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
+        var first = read.MoveNextAsync().AsTask();
+
+        // arg0 filters out other interfaces (the handler would see them first, as signals arrive in order).
+        service.Send(PropertiesChanged("org.example.Other", new() { ["Title"] = "other" }, []));
+        service.Send(PropertiesChanged("org.example.AllTypes", new() { ["Title"] = "new title", ["Volume"] = 0.5 }, ["Tags"]));
+        var (changed, invalidated) = await watched.Task.WaitAsync(s_timeout);
+        Assert.Multiple(() =>
+        {
+            Assert.That(changed.Title, Is.EqualTo("new title"));
+            Assert.That(changed.Volume, Is.EqualTo(0.5));
+            Assert.That(changed.Tags, Is.Null);
+            Assert.That(invalidated, Is.EqualTo(new[] { "Tags" }));
+            // Had arg0 let "org.example.Other" through, reading it would have failed (and been reported) first.
+            lock (failures)
+            {
+                Assert.That(failures, Is.Empty);
+            }
+        });
+        _connection.CallbackFailed -= onFailure;
+
+        // The enumeration subscribes on its first MoveNextAsync: send until one arrives, as in ReadYieldsSignalsInOrder.
+        for (int i = 0; !first.IsCompleted && i < 100; i++)
+        {
+            service.Send(PropertiesChanged("org.example.AllTypes", new() { ["Title"] = "probe" }, []));
+            await service.GetBusIdAsync(cts.Token); // a round trip: the signal before it has been routed
+            await _connection.GetBusIdAsync(cts.Token);
+        }
+        Assert.That(await first, Is.True);
+        // The queue may have been subscribed in time for the first signal of this interface, never for the other's.
+        Assert.That(read.Current.Changed.Title, Is.AnyOf("new title", "probe"));
+    }
+
+    private static Message PropertiesChanged(string iface, Dictionary<string, Variant> changed, string[] invalidated)
+    {
+        var writer = MessageWriter.CreateSignal("/org/example/Object", "org.freedesktop.DBus.Properties", "PropertiesChanged", "sa{sv}as");
+        writer.WriteString(iface);
+        writer.WriteDictionary(changed);
+        writer.WriteArray(invalidated);
+        return writer.ToMessage();
+    }
+
     /// <summary>The read end of a pipe that holds <paramref name="text"/> and whose write end is closed.</summary>
     private static UnixFd MakePipe(string text)
     {
