@@ -16,18 +16,25 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
     private readonly DBusConnectionOptions _options;
     private readonly PendingCallTable _pending = new();
     private readonly NameOwnerTracker _owners;
-    private readonly Task _dispatchLoop;
+    private Task _dispatchLoop = Task.CompletedTask;
     private string? _uniqueName;
     private int _disposed;
 
-    internal DBusConnection(MessageStream stream, DBusConnectionOptions options)
+    internal DBusConnection(MessageStream stream, DBusConnectionOptions options, bool startDispatching = true)
     {
         _stream = stream;
         _options = options;
         ExitOnDisconnect = options.ExitOnDisconnect;
         _owners = new NameOwnerTracker(this);
-        _dispatchLoop = Task.Run(DispatchLoopAsync);
+        if (startDispatching)
+        {
+            StartDispatching();
+        }
     }
+
+    /// <summary>Starts reading and dispatching incoming messages; a server calls it once the new client's objects
+    /// are exported, so its first call cannot miss them.</summary>
+    internal void StartDispatching() => _dispatchLoop = Task.Run(DispatchLoopAsync);
 
     /// <summary>Connects to the bus or peer at <paramref name="address"/> and, for a bus, says Hello.</summary>
     /// <param name="address">A D-Bus address list such as <c>unix:path=/run/user/1000/bus</c>; entries are tried in order.</param>
@@ -112,8 +119,22 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
 
     internal DBusConnectionOptions Options => _options;
 
-    /// <summary>Sets the unique name of a peer-to-peer connection (a server names its clients this way).</summary>
-    internal void SetUniqueName(string name) => _uniqueName = name;
+    /// <summary>Sets the unique name of a peer-to-peer connection (dbus-python's set_unique_name: a server names its
+    /// clients this way). A bus connection's name comes from Hello and cannot be changed.</summary>
+    /// <exception cref="InvalidOperationException">This is a bus connection, or the name was set already.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid unique name.</exception>
+    public void SetUniqueName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!name.StartsWith(':') || DBus.Shared.DBusNameValidator.ValidateBusName(name) is not null)
+        {
+            ThrowHelper.ThrowArgument(nameof(name), $"'{name}' is not a valid unique name (':' and dot-separated elements)");
+        }
+        if (_options.IsBus || Interlocked.CompareExchange(ref _uniqueName, name, null) is not null)
+        {
+            ThrowHelper.ThrowInvalidOperation("the unique name is set already (by the bus, or by an earlier SetUniqueName)");
+        }
+    }
 
     /// <summary>Closes the connection: pending calls fail with <see cref="DBusDisconnectedException"/>,
     /// disconnection handlers run once. Never blocks for long.</summary>

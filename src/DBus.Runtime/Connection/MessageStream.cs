@@ -58,6 +58,9 @@ public sealed partial class MessageStream : IAsyncDisposable, IDisposable
     /// fault, if any), or null while it is open.</summary>
     public Exception? CloseReason => _closeReason;
 
+    /// <summary>Cancelled when the stream closes.</summary>
+    internal CancellationToken ClosingToken => _closing.Token;
+
     /// <summary>
     /// Closes the stream with <paramref name="reason"/>: the transport is shut down, queued sends fail and
     /// the pending receive ends. Idempotent; the first reason wins.

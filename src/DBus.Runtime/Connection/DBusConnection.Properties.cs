@@ -1,0 +1,172 @@
+namespace DBus;
+
+// Built-in org.freedesktop.DBus.Properties, answered from the properties the handlers' XML declares, and the
+// PropertiesChanged emission helper.
+public sealed partial class DBusConnection
+{
+    private const string PropertiesInterface = "org.freedesktop.DBus.Properties";
+
+    private void AnswerProperties(Message call, ObjectTree.Node node)
+    {
+        string expected = call.Member switch { "Get" => "ss", "GetAll" => "s", "Set" => "ssv", _ => "" };
+        if (expected.Length == 0)
+        {
+            ReplyError(call, DBusErrorNames.UnknownMethod, $"method '{call.Member}' does not exist on interface '{PropertiesInterface}'");
+            return;
+        }
+        if (call.Signature.Value != expected)
+        {
+            ReplyError(call, DBusErrorNames.InvalidArgs, $"{PropertiesInterface}.{call.Member} takes '{expected}', not '{call.Signature}'");
+            return;
+        }
+        var reader = call.GetBodyReader();
+        string iface = reader.ReadString();
+        string? name = call.Member == "GetAll" ? null : reader.ReadString();
+        ExportedInterface? target = null;
+        PropertyDescription? property = null;
+        foreach (var item in node.Interfaces)
+        {
+            // An empty interface name means "whichever interface has it" (the specification allows it for Get and Set).
+            if (item.Name == iface || (iface.Length == 0 && (name is null || item.Description.Properties.ContainsKey(name))))
+            {
+                target = item;
+                break;
+            }
+        }
+        if (target is null)
+        {
+            ReplyError(call, DBusErrorNames.UnknownInterface, $"the object at '{node.Path}' does not implement interface '{iface}'");
+            return;
+        }
+        if (name is not null && !target.Description.Properties.TryGetValue(name, out property))
+        {
+            ReplyError(call, DBusErrorNames.UnknownProperty, $"interface '{target.Name}' has no property '{name}'");
+            return;
+        }
+        var writer = default(MessageWriter);
+        try
+        {
+            switch (call.Member)
+            {
+                case "Get":
+                    if (!property!.CanRead)
+                    {
+                        ReplyError(call, DBusErrorNames.AccessDenied, $"property '{target.Name}.{name}' is write-only");
+                        return;
+                    }
+                    writer = MessageWriter.CreateMethodReturn(call, new Signature("v"));
+                    writer.WriteSignature(property.Type);
+                    target.Handler.WriteProperty(property.Name, ref writer);
+                    break;
+                case "GetAll":
+                    writer = MessageWriter.CreateMethodReturn(call, new Signature("a{sv}"));
+                    WriteProperties(ref writer, target);
+                    break;
+                default:
+                    if (!property!.CanWrite)
+                    {
+                        ReplyError(call, DBusErrorNames.PropertyReadOnly, $"property '{target.Name}.{name}' is read-only");
+                        return;
+                    }
+                    var type = reader.ReadSignature();
+                    if (type != property.Type)
+                    {
+                        ReplyError(call, DBusErrorNames.InvalidArgs, $"property '{target.Name}.{name}' has type '{property.Type}', not '{type}'");
+                        return;
+                    }
+                    target.Handler.SetProperty(property.Name, ref reader);
+                    writer = MessageWriter.CreateMethodReturn(call);
+                    break;
+            }
+            Reply(call, writer.ToMessage());
+        }
+        catch (DBusException e) when (e is not DBusDisconnectedException)
+        {
+            writer.Dispose();
+            ReplyError(call, e.ErrorName, e.ErrorMessage);
+        }
+        catch (Exception e) when (e is not DBusDisconnectedException)
+        {
+            writer.Dispose();
+            OnCallbackFailed(e);
+            ReplyError(call, DBusErrorNames.Failed, e.Message);
+        }
+    }
+
+    /// <summary>Writes an <c>a{sv}</c> of every readable property of <paramref name="item"/>.</summary>
+    private static void WriteProperties(ref MessageWriter writer, ExportedInterface item)
+    {
+        var array = writer.WriteArrayStart(DBusType.DictEntry);
+        foreach (var property in item.Description.Properties.Values)
+        {
+            if (property.CanRead)
+            {
+                writer.WriteDictEntryStart();
+                writer.WriteString(property.Name);
+                writer.WriteSignature(property.Type);
+                item.Handler.WriteProperty(property.Name, ref writer);
+            }
+        }
+        writer.WriteArrayEnd(array);
+    }
+
+    /// <summary>
+    /// Emits <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> for <paramref name="handler"/>'s properties at
+    /// <paramref name="path"/>, as each property's EmitsChangedSignal annotation says: <c>true</c> (the default) sends
+    /// the current value (read through <see cref="IDBusInterfaceHandler.WriteProperty"/>), <c>invalidates</c> sends the
+    /// name only, <c>const</c> and <c>false</c> send nothing.
+    /// </summary>
+    /// <returns>True when a signal was sent (false when no named property emits one).</returns>
+    /// <exception cref="ArgumentException">A name is not a property the handler's XML declares.</exception>
+    public bool EmitPropertiesChanged(ObjectPath path, IDBusInterfaceHandler handler, params string[] propertyNames)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(propertyNames);
+        var description = InterfaceDescription.Get(handler.IntrospectionXml);
+        var changed = new List<PropertyDescription>();
+        var invalidated = new List<string>();
+        foreach (var name in propertyNames)
+        {
+            if (!description.Properties.TryGetValue(name, out var property))
+            {
+                ThrowHelper.ThrowArgument(nameof(propertyNames), $"interface '{description.Name}' declares no property '{name}'");
+            }
+            switch (property.Emits)
+            {
+                case EmitsChangedSignal.True when property.CanRead:
+                    changed.Add(property);
+                    break;
+                case EmitsChangedSignal.True:
+                case EmitsChangedSignal.Invalidates:
+                    invalidated.Add(name);
+                    break;
+            }
+        }
+        if (changed.Count == 0 && invalidated.Count == 0)
+        {
+            return false;
+        }
+        var writer = MessageWriter.CreateSignal(path, PropertiesInterface, "PropertiesChanged", new Signature("sa{sv}as"));
+        try
+        {
+            writer.WriteString(description.Name);
+            var array = writer.WriteArrayStart(DBusType.DictEntry);
+            foreach (var property in changed)
+            {
+                writer.WriteDictEntryStart();
+                writer.WriteString(property.Name);
+                writer.WriteSignature(property.Type);
+                handler.WriteProperty(property.Name, ref writer);
+            }
+            writer.WriteArrayEnd(array);
+            writer.WriteArray(invalidated.ToArray().AsSpan());
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+        Send(writer.ToMessage());
+        return true;
+    }
+}

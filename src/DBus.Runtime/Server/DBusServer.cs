@@ -1,0 +1,193 @@
+using System.Security.Cryptography;
+using DBus.Transport;
+
+namespace DBus;
+
+/// <summary>
+/// Listens for peer-to-peer clients (dbus-python's <c>dbus.server.Server</c>): each client is authenticated (EXTERNAL
+/// with the socket's uid checked, DBUS_COOKIE_SHA1, ANONYMOUS only when allowed; NEGOTIATE_UNIX_FD) and handed over as
+/// a <see cref="DBusConnection"/> without a bus, on which the server exports objects, calls methods or emits signals.
+/// </summary>
+/// <remarks>A client that fails to authenticate, sends garbage or goes away affects only its own connection.</remarks>
+public sealed class DBusServer : IAsyncDisposable, IDisposable
+{
+    private readonly TransportListener _listener;
+    private readonly DBusServerOptions _options;
+    private readonly DBusConnectionOptions _connectionOptions;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _lock = new();
+    private readonly HashSet<DBusConnection> _connections = [];
+    private readonly Task _acceptLoop;
+    private int _disposed;
+
+    private DBusServer(TransportListener listener, string guid, DBusServerOptions options)
+    {
+        _listener = listener;
+        _options = options;
+        Guid = guid;
+        AllowAnonymous = options.AllowAnonymous;
+        var connection = options.ConnectionOptions ?? DBusConnectionOptions.Default;
+        _connectionOptions = new DBusConnectionOptions
+        {
+            IsBus = false,
+            DefaultCallTimeout = connection.DefaultCallTimeout,
+            ExitOnDisconnect = connection.ExitOnDisconnect,
+        };
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    /// <summary>
+    /// Starts listening on <paramref name="address"/>: <c>unix:path=…</c>, <c>unix:abstract=…</c>, <c>unix:dir=…</c>,
+    /// <c>unix:tmpdir=…</c>, <c>unix:runtime=yes</c>, <c>tcp:host=…,port=0</c> or <c>nonce-tcp:</c>.
+    /// </summary>
+    /// <exception cref="FormatException">The address is malformed or the transport cannot listen on it.</exception>
+    public static DBusServer Listen(string address, DBusServerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        string guid = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var listener = TransportListener.Create(address, guid);
+        return new DBusServer(listener, guid, options ?? new DBusServerOptions());
+    }
+
+    /// <summary>The address clients connect to (the real path or port, with <c>guid=</c>).</summary>
+    public string Address => _listener.ConnectableAddress;
+
+    /// <summary>The server's GUID (32 hex digits), sent to every client when it authenticates.</summary>
+    public string Guid { get; }
+
+    /// <summary>Whether clients arriving from now on may authenticate with ANONYMOUS (dbus-python's set_allow_anonymous).</summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>True until the server is disposed.</summary>
+    public bool IsListening => Volatile.Read(ref _disposed) == 0;
+
+    /// <summary>The connected clients, a snapshot.</summary>
+    public IReadOnlyList<DBusConnection> Connections
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _connections];
+            }
+        }
+    }
+
+    /// <summary>Raised when a client fails to authenticate or <see cref="DBusServerOptions.ConnectionAdded"/> throws.</summary>
+    public event Action<DBusServer, Exception>? CallbackFailed;
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            DBusTransport transport;
+            try
+            {
+                transport = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // A failed accept (descriptor exhaustion, say) must not end the server; back off a little.
+                Report(e);
+                await Task.Delay(50).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
+            }
+            // Each client authenticates on its own, so a slow or silent one does not hold up the others.
+            _ = Task.Run(() => AddClientAsync(transport));
+        }
+    }
+
+    private async Task AddClientAsync(DBusTransport transport)
+    {
+        DBusConnection? connection = null;
+        try
+        {
+            var auth = await SaslServer.AuthenticateAsync(transport, new SaslServerOptions
+            {
+                Guid = Guid,
+                AllowAnonymous = AllowAnonymous,
+                IsUserAllowed = _options.IsUserAllowed,
+                UnixFdsSupported = _options.EnableFds,
+                KeyringDirectory = _options.KeyringDirectory,
+                Timeout = _options.AuthenticationTimeout,
+            }, _stopping.Token).ConfigureAwait(false);
+            var stream = new MessageStream(transport, Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds);
+            connection = new DBusConnection(stream, _connectionOptions, startDispatching: false) { AnswersHello = true };
+            lock (_lock)
+            {
+                if (_stopping.IsCancellationRequested)
+                {
+                    connection.Dispose();
+                    return;
+                }
+                _connections.Add(connection);
+            }
+            connection.CallOnDisconnection((c, reason) =>
+            {
+                lock (_lock)
+                {
+                    _connections.Remove(c);
+                }
+                // The server owns its clients' connections: release the socket once the client is gone. Not inline:
+                // this runs at the end of the connection's own dispatch loop, which Dispose waits for.
+                _ = Task.Run(c.Dispose);
+            });
+            _options.ConnectionAdded?.Invoke(this, connection);
+            connection.StartDispatching();
+        }
+        catch (Exception e)
+        {
+            if (connection is null)
+            {
+                transport.Dispose();
+            }
+            else
+            {
+                connection.Dispose();
+            }
+            if (!_stopping.IsCancellationRequested)
+            {
+                Report(e);
+            }
+        }
+    }
+
+    private void Report(Exception e)
+    {
+        try
+        {
+            CallbackFailed?.Invoke(this, e);
+        }
+        catch (Exception)
+        {
+            // A failing failure handler has nowhere left to report to.
+        }
+    }
+
+    /// <summary>Stops listening (removing the socket file) and closes every client connection.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _stopping.Cancel();
+        _listener.Dispose();
+        _acceptLoop.Wait(TimeSpan.FromSeconds(5));
+        foreach (var connection in Connections)
+        {
+            connection.Dispose();
+        }
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return default;
+    }
+}
