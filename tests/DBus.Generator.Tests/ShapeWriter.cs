@@ -39,37 +39,12 @@ internal static class ShapeWriter
                 sb.Append($"namespace {m.Namespace}\n{{\n");
             }
 
-            // Proxy and handler share one scope. {N}Messages and {N}Properties are generated now: the
-            // proxy shape uses them as the real proxy will.
-            if (m.Deprecated)
+            // Proxy and handler share one scope. With Client generation the real {N}Proxy is emitted and
+            // compiled instead; the shape stands in for it only in server-only output.
+            if ((m.Generate & GenerateKinds.Client) == 0)
             {
-                sb.Append("[global::System.Obsolete]\n");
+                WriteProxyShape(sb, m);
             }
-            sb.Append($"public abstract class {n}Proxy : global::System.IDisposable, global::System.IAsyncDisposable\n{{\n");
-            sb.Append($"    public object Connection => null!;\n    public string Destination => \"\";\n    public string Path => \"\";\n    public {n}Messages Messages => null!;\n");
-            // {N}Properties exists only for interfaces with properties.
-            string bag = m.Properties.Count > 0 ? n + "Properties" : "object";
-            sb.Append($"    public abstract global::System.Threading.Tasks.Task<{bag}> GetAllPropertiesAsync({Ct});\n");
-            sb.Append($"    public abstract global::System.Threading.Tasks.Task<global::System.IDisposable> WatchPropertiesChangedAsync(global::System.Action<{bag}> handler, {Ct});\n");
-            sb.Append($"    public abstract global::System.Collections.Generic.IAsyncEnumerable<{bag}> ReadPropertiesChangedAsync({Ct});\n");
-            sb.Append("    public void Dispose() { }\n    public global::System.Threading.Tasks.ValueTask DisposeAsync() => default;\n");
-            foreach (var method in m.Methods)
-            {
-                sb.Append($"    public abstract {Task(Tuple(method.OutArgs))} {method.CSharpName}Async({Params(method.InArgs)}{Ct});\n");
-            }
-            foreach (var p in m.Properties)
-            {
-                sb.Append($"    public abstract {Task(p.CSharpType)} Get{p.CSharpName}Async({Ct});\n");
-                sb.Append($"    public abstract {Task(null)} Set{p.CSharpName}Async({p.CSharpType} value, {Ct});\n");
-            }
-            foreach (var s in m.Signals)
-            {
-                string payload = Tuple(s.Args) ?? "bool";
-                sb.Append($"    public abstract {Task("global::System.IDisposable")} Watch{s.CSharpName}Async(global::System.Action<{payload}> handler, {Ct});\n");
-                sb.Append($"    public abstract global::System.Collections.Generic.IAsyncEnumerable<{payload}> Read{s.CSharpName}Async({Ct});\n");
-                sb.Append($"    public abstract {Task(null)} Emit{s.CSharpName}Async({Params(s.Args)}{Ct});\n");
-            }
-            sb.Append("}\n");
 
             if (m.Deprecated)
             {
@@ -93,6 +68,40 @@ internal static class ShapeWriter
             }
         }
         return sb.ToString();
+    }
+
+    private static void WriteProxyShape(StringBuilder sb, InterfaceModel m)
+    {
+        string n = m.TypeName;
+        if (m.Deprecated)
+        {
+            sb.Append("[global::System.Obsolete]\n");
+        }
+        sb.Append($"public abstract class {n}Proxy : global::System.IDisposable, global::System.IAsyncDisposable\n{{\n");
+        sb.Append($"    public object Connection => null!;\n    public string Destination => \"\";\n    public string Path => \"\";\n    public {n}Messages Messages => null!;\n");
+        // {N}Properties exists only for interfaces with properties.
+        string bag = m.Properties.Count > 0 ? n + "Properties" : "object";
+        sb.Append($"    public abstract global::System.Threading.Tasks.Task<{bag}> GetAllPropertiesAsync({Ct});\n");
+        sb.Append($"    public abstract global::System.Threading.Tasks.Task<global::System.IDisposable> WatchPropertiesChangedAsync(global::System.Action<{bag}> handler, {Ct});\n");
+        sb.Append($"    public abstract global::System.Collections.Generic.IAsyncEnumerable<{bag}> ReadPropertiesChangedAsync({Ct});\n");
+        sb.Append("    public void Dispose() { }\n    public global::System.Threading.Tasks.ValueTask DisposeAsync() => default;\n");
+        foreach (var method in m.Methods)
+        {
+            sb.Append($"    public abstract {Task(Tuple(method.OutArgs))} {method.CSharpName}Async({Params(method.InArgs)}{Ct});\n");
+        }
+        foreach (var p in m.Properties)
+        {
+            sb.Append($"    public abstract {Task(p.CSharpType)} Get{p.CSharpName}Async({Ct});\n");
+            sb.Append($"    public abstract {Task(null)} Set{p.CSharpName}Async({p.CSharpType} value, {Ct});\n");
+        }
+        foreach (var s in m.Signals)
+        {
+            string payload = Tuple(s.Args) ?? "bool";
+            sb.Append($"    public abstract {Task("global::System.IDisposable")} Watch{s.CSharpName}Async(global::System.Action<{payload}> handler, {Ct});\n");
+            sb.Append($"    public abstract global::System.Collections.Generic.IAsyncEnumerable<{payload}> Read{s.CSharpName}Async({Ct});\n");
+            sb.Append($"    public abstract {Task(null)} Emit{s.CSharpName}Async({Params(s.Args)}{Ct});\n");
+        }
+        sb.Append("}\n");
     }
 
     private static string Task(string? result) => result is null

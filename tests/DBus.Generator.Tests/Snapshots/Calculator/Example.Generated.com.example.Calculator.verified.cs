@@ -483,4 +483,234 @@ namespace Example.Generated
         /// <summary>The D-Bus property <c>Precision</c> (<c>u</c>, read), or null when absent.</summary>
         public uint? Precision { get; set; }
     }
+
+    /// <summary>
+    /// A typed client of the D-Bus interface <c>com.example.Calculator</c> on one object: method calls,
+    /// properties and signals over a <see cref="global::DBus.DBusConnection"/>. Messages are built and read by
+    /// <see cref="global::Example.Generated.CalculatorMessages"/>; the proxy holds no state beyond its target and can be shared between threads.
+    /// </summary>
+    /// <remarks>A calculator &amp; its memory.</remarks>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class CalculatorProxy
+    {
+        /// <summary>Creates a proxy for one object.</summary>
+        /// <param name="connection">The connection calls and signals go through.</param>
+        /// <param name="destination">The bus name that owns the object (signals are matched on it as their sender), or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path.</param>
+        /// <exception cref="global::System.ArgumentNullException"><paramref name="connection"/> is null.</exception>
+        public CalculatorProxy(global::DBus.DBusConnection connection, string? destination, global::DBus.ObjectPath path)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(connection);
+            this.Connection = connection;
+            this.Destination = destination;
+            this.Path = path;
+            this.Messages = new global::Example.Generated.CalculatorMessages(destination, path);
+        }
+
+        /// <summary>The connection calls and signals go through.</summary>
+        public global::DBus.DBusConnection Connection { get; }
+
+        /// <summary>The bus name that owns the object, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>The message generator the proxy is built on, for calls with other flags or timeouts.</summary>
+        public global::Example.Generated.CalculatorMessages Messages { get; }
+
+        /// <summary>Calls the D-Bus method <c>Add</c> and waits for its reply.</summary>
+        /// <param name="a">The argument <c>a</c> (<c>i</c>).</param>
+        /// <param name="b">The argument <c>b</c> (<c>i</c>).</param>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>The out argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<int> AddAsync(int a, int b, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.Add(a, b), global::Example.Generated.CalculatorMessages.ReadAddReply, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>DivRem</c> and waits for its reply.</summary>
+        /// <remarks>Divides; returns quotient and remainder.</remarks>
+        /// <param name="dividend">The argument <c>dividend</c> (<c>x</c>).</param>
+        /// <param name="divisor">The argument <c>divisor</c> (<c>x</c>).</param>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>The out arguments.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<(long Quotient, long Remainder)> DivRemAsync(long dividend, long divisor, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.DivRem(dividend, divisor), global::Example.Generated.CalculatorMessages.ReadDivRemReply, cancellationToken);
+        }
+
+        /// <summary>Sends a call of the D-Bus method <c>Reset</c> without waiting: it is annotated NoReply.</summary>
+        /// <param name="cancellationToken">Checked once, before the call is sent.</param>
+        /// <returns>A completed task: the call is queued for sending.</returns>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection is closed.</exception>
+        public global::System.Threading.Tasks.Task ResetAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return global::System.Threading.Tasks.Task.FromCanceled(cancellationToken);
+            }
+            this.Connection.Send(this.Messages.Reset());
+            return global::System.Threading.Tasks.Task.CompletedTask;
+        }
+
+        /// <summary>Calls the D-Bus method <c>OldAdd</c> and waits for its reply.</summary>
+        /// <param name="arg0">An unnamed argument (<c>d</c>).</param>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>The out argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        [global::System.Obsolete("The D-Bus method is deprecated.")]
+        public global::System.Threading.Tasks.Task<double> OldAddAsync(double arg0, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.OldAdd(arg0), global::Example.Generated.CalculatorMessages.ReadOldAddReply, cancellationToken);
+        }
+
+        /// <summary>Reads the D-Bus property <c>Memory</c> (<c>d</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
+        /// <param name="cancellationToken">Abandons the wait.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<double> GetMemoryAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.GetMemory(), global::Example.Generated.CalculatorMessages.ReadMemory, cancellationToken);
+
+        /// <summary>Writes the D-Bus property <c>Memory</c> (<c>d</c>) with <c>org.freedesktop.DBus.Properties.Set</c>.</summary>
+        /// <param name="value">The new value.</param>
+        /// <param name="cancellationToken">Abandons the wait (the value may still be set).</param>
+        /// <returns>Completes when the object has accepted the value.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task SetMemoryAsync(double value, global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.SetMemory(value), static __reply => true, cancellationToken);
+
+        /// <summary>Reads the D-Bus property <c>Precision</c> (<c>u</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
+        /// <param name="cancellationToken">Abandons the wait.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<uint> GetPrecisionAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.GetPrecision(), global::Example.Generated.CalculatorMessages.ReadPrecision, cancellationToken);
+
+        /// <summary>Reads every property of this interface at once with <c>org.freedesktop.DBus.Properties.GetAll</c>.</summary>
+        /// <param name="cancellationToken">Abandons the wait.</param>
+        /// <returns>The values the object returned; a property it left out is null.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<global::Example.Generated.CalculatorProperties> GetAllPropertiesAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.GetAll(), global::Example.Generated.CalculatorMessages.ReadGetAll, cancellationToken);
+
+        /// <summary>
+        /// Calls <paramref name="handler"/> for each <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signal the object
+        /// emits about this interface. The handler runs on the connection's dispatch thread; an exception it throws,
+        /// or a signal that cannot be read, is reported through <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
+        /// </summary>
+        /// <param name="handler">Gets the new values (a property the signal does not carry is null) and the names of the properties that changed without their value.</param>
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The subscription: dispose it to stop watching.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchPropertiesChangedAsync(global::System.Action<global::Example.Generated.CalculatorProperties, string[]> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(handler);
+            return this.Connection.AddSignalReceiverAsync(this.__PropertiesChangedRule(), __signal =>
+            {
+                var __changed = global::Example.Generated.CalculatorMessages.ReadPropertiesChanged(__signal.Message);
+                handler(__changed.Changed, __changed.Invalidated);
+            }, cancellationToken);
+        }
+
+        /// <summary>
+        /// The <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signals the object emits about this interface, as they
+        /// arrive, through a bounded queue. The match rule is added when the enumeration starts and removed when it ends.
+        /// </summary>
+        /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
+        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
+        /// <returns>The new values and the names of the properties that changed without their value, per signal.</returns>
+        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
+        public global::System.Collections.Generic.IAsyncEnumerable<(global::Example.Generated.CalculatorProperties Changed, string[] Invalidated)> ReadPropertiesChangedAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            __ReadSignals(this.Connection, this.__PropertiesChangedRule(), global::Example.Generated.CalculatorMessages.ReadPropertiesChanged, options, cancellationToken);
+
+        /// <summary>
+        /// Calls <paramref name="handler"/> for each D-Bus signal <c>Overflow</c> (arguments <c>sax</c>) the object emits.
+        /// The handler runs on the connection's dispatch thread; an exception it throws, or a signal that cannot be
+        /// read, is reported through <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
+        /// </summary>
+        /// <param name="handler">Gets the signal's arguments.</param>
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The subscription: dispose it to stop watching.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchOverflowAsync(global::System.Action<(string Operation, long[] Operands)> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(handler);
+            return this.Connection.AddSignalReceiverAsync(this.__SignalRule("Overflow"), __signal => handler(global::Example.Generated.CalculatorMessages.ReadOverflow(__signal.Message)), cancellationToken);
+        }
+
+        /// <summary>
+        /// The D-Bus signals <c>Overflow</c> the object emits, as they arrive, through a bounded queue. The match rule is
+        /// added when the enumeration starts and removed when it ends.
+        /// </summary>
+        /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
+        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
+        /// <returns>The arguments of each signal.</returns>
+        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
+        public global::System.Collections.Generic.IAsyncEnumerable<(string Operation, long[] Operands)> ReadOverflowAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            __ReadSignals(this.Connection, this.__SignalRule("Overflow"), global::Example.Generated.CalculatorMessages.ReadOverflow, options, cancellationToken);
+
+        private global::DBus.MatchRule __SignalRule(string member) => new global::DBus.MatchRule
+        {
+            Type = global::DBus.MessageType.Signal,
+            Sender = this.Destination,
+            Interface = global::Example.Generated.CalculatorMessages.Interface,
+            Member = member,
+            Path = this.Path,
+        };
+
+        private global::DBus.MatchRule __PropertiesChangedRule() => new global::DBus.MatchRule
+        {
+            Type = global::DBus.MessageType.Signal,
+            Sender = this.Destination,
+            Interface = "org.freedesktop.DBus.Properties",
+            Member = "PropertiesChanged",
+            Path = this.Path,
+            Args = { [0] = global::Example.Generated.CalculatorMessages.Interface },
+        };
+
+        private static async global::System.Collections.Generic.IAsyncEnumerable<T> __ReadSignals<T>(
+            global::DBus.DBusConnection connection, global::DBus.MatchRule rule, global::System.Func<global::DBus.Message, T> read,
+            global::DBus.MessageQueueOptions? options, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken)
+        {
+            var __queue = await connection.WatchAsync(rule, options, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var __messages = global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(__queue, cancellationToken).ConfigureAwait(false);
+                await foreach (var __message in __messages)
+                {
+                    T __value;
+                    try
+                    {
+                        __value = read(__message);
+                    }
+                    finally
+                    {
+                        __message.Dispose();
+                    }
+                    yield return __value;
+                }
+            }
+            finally
+            {
+                __queue.Dispose();
+            }
+        }
+    }
 }

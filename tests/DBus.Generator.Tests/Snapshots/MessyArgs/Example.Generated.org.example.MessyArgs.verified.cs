@@ -387,4 +387,159 @@ namespace Example.Generated
             }
         }
     }
+
+    /// <summary>
+    /// A typed client of the D-Bus interface <c>org.example.MessyArgs</c> on one object: method calls,
+    /// properties and signals over a <see cref="global::DBus.DBusConnection"/>. Messages are built and read by
+    /// <see cref="global::Example.Generated.MessyArgsMessages"/>; the proxy holds no state beyond its target and can be shared between threads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class MessyArgsProxy
+    {
+        /// <summary>Creates a proxy for one object.</summary>
+        /// <param name="connection">The connection calls and signals go through.</param>
+        /// <param name="destination">The bus name that owns the object (signals are matched on it as their sender), or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path.</param>
+        /// <exception cref="global::System.ArgumentNullException"><paramref name="connection"/> is null.</exception>
+        public MessyArgsProxy(global::DBus.DBusConnection connection, string? destination, global::DBus.ObjectPath path)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(connection);
+            this.Connection = connection;
+            this.Destination = destination;
+            this.Path = path;
+            this.Messages = new global::Example.Generated.MessyArgsMessages(destination, path);
+        }
+
+        /// <summary>The connection calls and signals go through.</summary>
+        public global::DBus.DBusConnection Connection { get; }
+
+        /// <summary>The bus name that owns the object, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>The message generator the proxy is built on, for calls with other flags or timeouts.</summary>
+        public global::Example.Generated.MessyArgsMessages Messages { get; }
+
+        /// <summary>Calls the D-Bus method <c>NoNames</c> and waits for its reply.</summary>
+        /// <param name="arg0">An unnamed argument (<c>s</c>).</param>
+        /// <param name="arg1">An unnamed argument (<c>u</c>).</param>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>The out argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<bool> NoNamesAsync(string arg0, uint arg1, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.NoNames(arg0, arg1), global::Example.Generated.MessyArgsMessages.ReadNoNamesReply, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>Interleaved</c> and waits for its reply.</summary>
+        /// <param name="first">The argument <c>first</c> (<c>s</c>).</param>
+        /// <param name="second">The argument <c>second</c> (<c>s</c>).</param>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>The out arguments.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<(int Result, string[] Extra)> InterleavedAsync(string first, string second, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.Interleaved(first, second), global::Example.Generated.MessyArgsMessages.ReadInterleavedReply, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>Keywords</c> and waits for its reply.</summary>
+        /// <param name="class">The argument <c>class</c> (<c>s</c>).</param>
+        /// <param name="object">The argument <c>object</c> (<c>s</c>).</param>
+        /// <param name="value">The argument <c>value</c> (<c>s</c>).</param>
+        /// <param name="await">The argument <c>await</c> (<c>s</c>).</param>
+        /// <param name="var">The argument <c>var</c> (<c>s</c>).</param>
+        /// <param name="cancellationToken2">The argument <c>cancellationToken</c> (<c>s</c>).</param>
+        /// <param name="name">The argument <c>name</c> (<c>s</c>).</param>
+        /// <param name="name2">The argument <c>name</c> (<c>s</c>).</param>
+        /// <param name="name3">The argument <c>Name</c> (<c>s</c>).</param>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>The out arguments.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<(int RestValue, int Item2Value, int ToStringValue, int AB, int AB2)> KeywordsAsync(string @class, string @object, string @value, string @await, string @var, string cancellationToken2, string name, string name2, string name3, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.Keywords(@class, @object, @value, @await, @var, cancellationToken2, name, name2, name3), global::Example.Generated.MessyArgsMessages.ReadKeywordsReply, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>ManyOuts</c> and waits for its reply.</summary>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>The out arguments.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<(int A, int B, int C, int D, int E, int F, int G, string H, string I, string)> ManyOutsAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.ManyOuts(), global::Example.Generated.MessyArgsMessages.ReadManyOutsReply, cancellationToken);
+        }
+
+        /// <summary>
+        /// Calls <paramref name="handler"/> for each D-Bus signal <c>Marked</c> (arguments <c>ssiiiiii</c>) the object emits.
+        /// The handler runs on the connection's dispatch thread; an exception it throws, or a signal that cannot be
+        /// read, is reported through <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
+        /// </summary>
+        /// <param name="handler">Gets the signal's arguments.</param>
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The subscription: dispose it to stop watching.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchMarkedAsync(global::System.Action<(string A, string B, int, int, int, int, int, int)> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(handler);
+            return this.Connection.AddSignalReceiverAsync(this.__SignalRule("Marked"), __signal => handler(global::Example.Generated.MessyArgsMessages.ReadMarked(__signal.Message)), cancellationToken);
+        }
+
+        /// <summary>
+        /// The D-Bus signals <c>Marked</c> the object emits, as they arrive, through a bounded queue. The match rule is
+        /// added when the enumeration starts and removed when it ends.
+        /// </summary>
+        /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
+        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
+        /// <returns>The arguments of each signal.</returns>
+        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
+        public global::System.Collections.Generic.IAsyncEnumerable<(string A, string B, int, int, int, int, int, int)> ReadMarkedAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            __ReadSignals(this.Connection, this.__SignalRule("Marked"), global::Example.Generated.MessyArgsMessages.ReadMarked, options, cancellationToken);
+
+        private global::DBus.MatchRule __SignalRule(string member) => new global::DBus.MatchRule
+        {
+            Type = global::DBus.MessageType.Signal,
+            Sender = this.Destination,
+            Interface = global::Example.Generated.MessyArgsMessages.Interface,
+            Member = member,
+            Path = this.Path,
+        };
+
+        private static async global::System.Collections.Generic.IAsyncEnumerable<T> __ReadSignals<T>(
+            global::DBus.DBusConnection connection, global::DBus.MatchRule rule, global::System.Func<global::DBus.Message, T> read,
+            global::DBus.MessageQueueOptions? options, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken)
+        {
+            var __queue = await connection.WatchAsync(rule, options, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var __messages = global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(__queue, cancellationToken).ConfigureAwait(false);
+                await foreach (var __message in __messages)
+                {
+                    T __value;
+                    try
+                    {
+                        __value = read(__message);
+                    }
+                    finally
+                    {
+                        __message.Dispose();
+                    }
+                    yield return __value;
+                }
+            }
+            finally
+            {
+                __queue.Dispose();
+            }
+        }
+    }
 }

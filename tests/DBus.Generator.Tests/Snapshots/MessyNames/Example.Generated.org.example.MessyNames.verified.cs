@@ -761,4 +761,374 @@ namespace Example.Generated
         /// <summary>The D-Bus property <c>screen-width</c> (<c>u</c>, read), or null when absent.</summary>
         public uint? ScreenWidth { get; set; }
     }
+
+    /// <summary>
+    /// A typed client of the D-Bus interface <c>org.example.MessyNames</c> on one object: method calls,
+    /// properties and signals over a <see cref="global::DBus.DBusConnection"/>. Messages are built and read by
+    /// <see cref="global::Example.Generated.MessyNamesMessages"/>; the proxy holds no state beyond its target and can be shared between threads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class MessyNamesProxy
+    {
+        /// <summary>Creates a proxy for one object.</summary>
+        /// <param name="connection">The connection calls and signals go through.</param>
+        /// <param name="destination">The bus name that owns the object (signals are matched on it as their sender), or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path.</param>
+        /// <exception cref="global::System.ArgumentNullException"><paramref name="connection"/> is null.</exception>
+        public MessyNamesProxy(global::DBus.DBusConnection connection, string? destination, global::DBus.ObjectPath path)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(connection);
+            this.Connection = connection;
+            this.Destination = destination;
+            this.Path = path;
+            this.Messages = new global::Example.Generated.MessyNamesMessages(destination, path);
+        }
+
+        /// <summary>The connection calls and signals go through.</summary>
+        public global::DBus.DBusConnection Connection { get; }
+
+        /// <summary>The bus name that owns the object, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>The message generator the proxy is built on, for calls with other flags or timeouts.</summary>
+        public global::Example.Generated.MessyNamesMessages Messages { get; }
+
+        /// <summary>Calls the D-Bus method <c>MessyNames</c> and waits for its reply.</summary>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>Completes when the reply arrives.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task MessyNamesAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.MessyNames(), static __reply => true, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>Frob</c> and waits for its reply.</summary>
+        /// <param name="x">The argument <c>x</c> (<c>i</c>).</param>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>Completes when the reply arrives.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task FrobAsync(int x, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.Frob(x), static __reply => true, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>Frob</c> and waits for its reply.</summary>
+        /// <param name="x">The argument <c>x</c> (<c>s</c>).</param>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>Completes when the reply arrives.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task Frob2Async(string x, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.Frob2(x), static __reply => true, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>state</c> and waits for its reply.</summary>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>Completes when the reply arrives.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task StateAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.State(), static __reply => true, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>GetVolume</c> and waits for its reply.</summary>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>The out argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<double> GetVolumeAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.GetVolume(), global::Example.Generated.MessyNamesMessages.ReadGetVolumeReply, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>SetVolume</c> and waits for its reply.</summary>
+        /// <param name="arg0">An unnamed argument (<c>d</c>).</param>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>Completes when the reply arrives.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task SetVolumeAsync(double arg0, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.SetVolume(arg0), static __reply => true, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>class</c> and waits for its reply.</summary>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>Completes when the reply arrives.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task ClassAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.Class(), static __reply => true, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>get_all_items</c> and waits for its reply.</summary>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>Completes when the reply arrives.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task GetAllItemsAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.GetAllItems(), static __reply => true, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>ToString</c> and waits for its reply.</summary>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>Completes when the reply arrives.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task ToString2Async(global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.ToString2(), static __reply => true, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>Dispose</c> and waits for its reply.</summary>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>Completes when the reply arrives.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task Dispose2Async(global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.Dispose2(), static __reply => true, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>Xyzzy</c> and waits for its reply.</summary>
+        /// <param name="word">The argument <c>w</c> (<c>s</c>).</param>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>Completes when the reply arrives.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task MagicAsync(string word, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.Magic(word), static __reply => true, cancellationToken);
+        }
+
+        /// <summary>Reads the D-Bus property <c>State</c> (<c>s</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
+        /// <param name="cancellationToken">Abandons the wait.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<string> GetStateAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.GetState(), global::Example.Generated.MessyNamesMessages.ReadState, cancellationToken);
+
+        /// <summary>Reads the D-Bus property <c>Volume</c> (<c>d</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
+        /// <param name="cancellationToken">Abandons the wait.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<double> GetVolumePropertyAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.GetVolumeProperty(), global::Example.Generated.MessyNamesMessages.ReadVolumeProperty, cancellationToken);
+
+        /// <summary>Writes the D-Bus property <c>Volume</c> (<c>d</c>) with <c>org.freedesktop.DBus.Properties.Set</c>.</summary>
+        /// <param name="value">The new value.</param>
+        /// <param name="cancellationToken">Abandons the wait (the value may still be set).</param>
+        /// <returns>Completes when the object has accepted the value.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task SetVolumePropertyAsync(double value, global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.SetVolumeProperty(value), static __reply => true, cancellationToken);
+
+        /// <summary>Reads the D-Bus property <c>AllProperties</c> (<c>i</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
+        /// <param name="cancellationToken">Abandons the wait.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<int> GetAllPropertiesPropertyAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.GetAllPropertiesProperty(), global::Example.Generated.MessyNamesMessages.ReadAllPropertiesProperty, cancellationToken);
+
+        /// <summary>Reads the D-Bus property <c>screen-width</c> (<c>u</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
+        /// <param name="cancellationToken">Abandons the wait.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<uint> GetScreenWidthAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.GetScreenWidth(), global::Example.Generated.MessyNamesMessages.ReadScreenWidth, cancellationToken);
+
+        /// <summary>Reads every property of this interface at once with <c>org.freedesktop.DBus.Properties.GetAll</c>.</summary>
+        /// <param name="cancellationToken">Abandons the wait.</param>
+        /// <returns>The values the object returned; a property it left out is null.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<global::Example.Generated.MessyNamesProperties> GetAllPropertiesAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.GetAll(), global::Example.Generated.MessyNamesMessages.ReadGetAll, cancellationToken);
+
+        /// <summary>
+        /// Calls <paramref name="handler"/> for each <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signal the object
+        /// emits about this interface. The handler runs on the connection's dispatch thread; an exception it throws,
+        /// or a signal that cannot be read, is reported through <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
+        /// </summary>
+        /// <param name="handler">Gets the new values (a property the signal does not carry is null) and the names of the properties that changed without their value.</param>
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The subscription: dispose it to stop watching.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchPropertiesChangedAsync(global::System.Action<global::Example.Generated.MessyNamesProperties, string[]> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(handler);
+            return this.Connection.AddSignalReceiverAsync(this.__PropertiesChangedRule(), __signal =>
+            {
+                var __changed = global::Example.Generated.MessyNamesMessages.ReadPropertiesChanged(__signal.Message);
+                handler(__changed.Changed, __changed.Invalidated);
+            }, cancellationToken);
+        }
+
+        /// <summary>
+        /// The <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signals the object emits about this interface, as they
+        /// arrive, through a bounded queue. The match rule is added when the enumeration starts and removed when it ends.
+        /// </summary>
+        /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
+        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
+        /// <returns>The new values and the names of the properties that changed without their value, per signal.</returns>
+        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
+        public global::System.Collections.Generic.IAsyncEnumerable<(global::Example.Generated.MessyNamesProperties Changed, string[] Invalidated)> ReadPropertiesChangedAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            __ReadSignals(this.Connection, this.__PropertiesChangedRule(), global::Example.Generated.MessyNamesMessages.ReadPropertiesChanged, options, cancellationToken);
+
+        /// <summary>
+        /// Calls <paramref name="handler"/> for each D-Bus signal <c>PropertiesChanged</c> (no arguments) the object emits.
+        /// The handler runs on the connection's dispatch thread; an exception it throws, or a signal that cannot be
+        /// read, is reported through <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
+        /// </summary>
+        /// <param name="handler">Called for each signal.</param>
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The subscription: dispose it to stop watching.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchPropertiesChangedSignalAsync(global::System.Action handler, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(handler);
+            return this.Connection.AddSignalReceiverAsync(this.__SignalRule("PropertiesChanged"), __signal => handler(), cancellationToken);
+        }
+
+        /// <summary>
+        /// The D-Bus signals <c>PropertiesChanged</c> the object emits, as they arrive, through a bounded queue. The match rule is
+        /// added when the enumeration starts and removed when it ends.
+        /// </summary>
+        /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
+        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
+        /// <returns>One empty value per signal.</returns>
+        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
+        public global::System.Collections.Generic.IAsyncEnumerable<global::System.ValueTuple> ReadPropertiesChangedSignalAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            __ReadSignals(this.Connection, this.__SignalRule("PropertiesChanged"), static __message => default(global::System.ValueTuple), options, cancellationToken);
+
+        /// <summary>
+        /// Calls <paramref name="handler"/> for each D-Bus signal <c>Volume</c> (arguments <c>d</c>) the object emits.
+        /// The handler runs on the connection's dispatch thread; an exception it throws, or a signal that cannot be
+        /// read, is reported through <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
+        /// </summary>
+        /// <param name="handler">Gets the signal's argument.</param>
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The subscription: dispose it to stop watching.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchVolumeAsync(global::System.Action<double> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(handler);
+            return this.Connection.AddSignalReceiverAsync(this.__SignalRule("Volume"), __signal => handler(global::Example.Generated.MessyNamesMessages.ReadVolume(__signal.Message)), cancellationToken);
+        }
+
+        /// <summary>
+        /// The D-Bus signals <c>Volume</c> the object emits, as they arrive, through a bounded queue. The match rule is
+        /// added when the enumeration starts and removed when it ends.
+        /// </summary>
+        /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
+        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
+        /// <returns>The argument of each signal.</returns>
+        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
+        public global::System.Collections.Generic.IAsyncEnumerable<double> ReadVolumeAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            __ReadSignals(this.Connection, this.__SignalRule("Volume"), global::Example.Generated.MessyNamesMessages.ReadVolume, options, cancellationToken);
+
+        /// <summary>
+        /// Calls <paramref name="handler"/> for each D-Bus signal <c>changed-now</c> (no arguments) the object emits.
+        /// The handler runs on the connection's dispatch thread; an exception it throws, or a signal that cannot be
+        /// read, is reported through <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
+        /// </summary>
+        /// <param name="handler">Called for each signal.</param>
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The subscription: dispose it to stop watching.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchChangedNowAsync(global::System.Action handler, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(handler);
+            return this.Connection.AddSignalReceiverAsync(this.__SignalRule("changed-now"), __signal => handler(), cancellationToken);
+        }
+
+        /// <summary>
+        /// The D-Bus signals <c>changed-now</c> the object emits, as they arrive, through a bounded queue. The match rule is
+        /// added when the enumeration starts and removed when it ends.
+        /// </summary>
+        /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
+        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
+        /// <returns>One empty value per signal.</returns>
+        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
+        public global::System.Collections.Generic.IAsyncEnumerable<global::System.ValueTuple> ReadChangedNowAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            __ReadSignals(this.Connection, this.__SignalRule("changed-now"), static __message => default(global::System.ValueTuple), options, cancellationToken);
+
+        private global::DBus.MatchRule __SignalRule(string member) => new global::DBus.MatchRule
+        {
+            Type = global::DBus.MessageType.Signal,
+            Sender = this.Destination,
+            Interface = global::Example.Generated.MessyNamesMessages.Interface,
+            Member = member,
+            Path = this.Path,
+        };
+
+        private global::DBus.MatchRule __PropertiesChangedRule() => new global::DBus.MatchRule
+        {
+            Type = global::DBus.MessageType.Signal,
+            Sender = this.Destination,
+            Interface = "org.freedesktop.DBus.Properties",
+            Member = "PropertiesChanged",
+            Path = this.Path,
+            Args = { [0] = global::Example.Generated.MessyNamesMessages.Interface },
+        };
+
+        private static async global::System.Collections.Generic.IAsyncEnumerable<T> __ReadSignals<T>(
+            global::DBus.DBusConnection connection, global::DBus.MatchRule rule, global::System.Func<global::DBus.Message, T> read,
+            global::DBus.MessageQueueOptions? options, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken)
+        {
+            var __queue = await connection.WatchAsync(rule, options, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var __messages = global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(__queue, cancellationToken).ConfigureAwait(false);
+                await foreach (var __message in __messages)
+                {
+                    T __value;
+                    try
+                    {
+                        __value = read(__message);
+                    }
+                    finally
+                    {
+                        __message.Dispose();
+                    }
+                    yield return __value;
+                }
+            }
+            finally
+            {
+                __queue.Dispose();
+            }
+        }
+    }
 }

@@ -44,4 +44,39 @@ namespace Example.Generated
         /// <summary>The object's path: calls go to it and signals come from it.</summary>
         public global::DBus.ObjectPath Path { get; }
     }
+
+    /// <summary>
+    /// A typed client of the D-Bus interface <c>org.other.Empty</c> on one object: method calls,
+    /// properties and signals over a <see cref="global::DBus.DBusConnection"/>. Messages are built and read by
+    /// <see cref="global::Example.Generated.OtherEmptyMessages"/>; the proxy holds no state beyond its target and can be shared between threads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class OtherEmptyProxy
+    {
+        /// <summary>Creates a proxy for one object.</summary>
+        /// <param name="connection">The connection calls and signals go through.</param>
+        /// <param name="destination">The bus name that owns the object (signals are matched on it as their sender), or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path.</param>
+        /// <exception cref="global::System.ArgumentNullException"><paramref name="connection"/> is null.</exception>
+        public OtherEmptyProxy(global::DBus.DBusConnection connection, string? destination, global::DBus.ObjectPath path)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(connection);
+            this.Connection = connection;
+            this.Destination = destination;
+            this.Path = path;
+            this.Messages = new global::Example.Generated.OtherEmptyMessages(destination, path);
+        }
+
+        /// <summary>The connection calls and signals go through.</summary>
+        public global::DBus.DBusConnection Connection { get; }
+
+        /// <summary>The bus name that owns the object, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>The message generator the proxy is built on, for calls with other flags or timeouts.</summary>
+        public global::Example.Generated.OtherEmptyMessages Messages { get; }
+    }
 }

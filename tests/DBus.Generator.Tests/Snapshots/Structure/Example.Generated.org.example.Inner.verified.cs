@@ -189,4 +189,125 @@ namespace Example.Generated
         /// <summary>The D-Bus property <c>Level</c> (<c>i</c>, read), or null when absent.</summary>
         public int? Level { get; set; }
     }
+
+    /// <summary>
+    /// A typed client of the D-Bus interface <c>org.example.Inner</c> on one object: method calls,
+    /// properties and signals over a <see cref="global::DBus.DBusConnection"/>. Messages are built and read by
+    /// <see cref="global::Example.Generated.InnerMessages"/>; the proxy holds no state beyond its target and can be shared between threads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class InnerProxy
+    {
+        /// <summary>Creates a proxy for one object.</summary>
+        /// <param name="connection">The connection calls and signals go through.</param>
+        /// <param name="destination">The bus name that owns the object (signals are matched on it as their sender), or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path.</param>
+        /// <exception cref="global::System.ArgumentNullException"><paramref name="connection"/> is null.</exception>
+        public InnerProxy(global::DBus.DBusConnection connection, string? destination, global::DBus.ObjectPath path)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(connection);
+            this.Connection = connection;
+            this.Destination = destination;
+            this.Path = path;
+            this.Messages = new global::Example.Generated.InnerMessages(destination, path);
+        }
+
+        /// <summary>The connection calls and signals go through.</summary>
+        public global::DBus.DBusConnection Connection { get; }
+
+        /// <summary>The bus name that owns the object, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>The message generator the proxy is built on, for calls with other flags or timeouts.</summary>
+        public global::Example.Generated.InnerMessages Messages { get; }
+
+        /// <summary>Reads the D-Bus property <c>Level</c> (<c>i</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
+        /// <param name="cancellationToken">Abandons the wait.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<int> GetLevelAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.GetLevel(), global::Example.Generated.InnerMessages.ReadLevel, cancellationToken);
+
+        /// <summary>Reads every property of this interface at once with <c>org.freedesktop.DBus.Properties.GetAll</c>.</summary>
+        /// <param name="cancellationToken">Abandons the wait.</param>
+        /// <returns>The values the object returned; a property it left out is null.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<global::Example.Generated.InnerProperties> GetAllPropertiesAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.GetAll(), global::Example.Generated.InnerMessages.ReadGetAll, cancellationToken);
+
+        /// <summary>
+        /// Calls <paramref name="handler"/> for each <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signal the object
+        /// emits about this interface. The handler runs on the connection's dispatch thread; an exception it throws,
+        /// or a signal that cannot be read, is reported through <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
+        /// </summary>
+        /// <param name="handler">Gets the new values (a property the signal does not carry is null) and the names of the properties that changed without their value.</param>
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The subscription: dispose it to stop watching.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchPropertiesChangedAsync(global::System.Action<global::Example.Generated.InnerProperties, string[]> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(handler);
+            return this.Connection.AddSignalReceiverAsync(this.__PropertiesChangedRule(), __signal =>
+            {
+                var __changed = global::Example.Generated.InnerMessages.ReadPropertiesChanged(__signal.Message);
+                handler(__changed.Changed, __changed.Invalidated);
+            }, cancellationToken);
+        }
+
+        /// <summary>
+        /// The <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signals the object emits about this interface, as they
+        /// arrive, through a bounded queue. The match rule is added when the enumeration starts and removed when it ends.
+        /// </summary>
+        /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
+        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
+        /// <returns>The new values and the names of the properties that changed without their value, per signal.</returns>
+        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
+        public global::System.Collections.Generic.IAsyncEnumerable<(global::Example.Generated.InnerProperties Changed, string[] Invalidated)> ReadPropertiesChangedAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            __ReadSignals(this.Connection, this.__PropertiesChangedRule(), global::Example.Generated.InnerMessages.ReadPropertiesChanged, options, cancellationToken);
+
+        private global::DBus.MatchRule __PropertiesChangedRule() => new global::DBus.MatchRule
+        {
+            Type = global::DBus.MessageType.Signal,
+            Sender = this.Destination,
+            Interface = "org.freedesktop.DBus.Properties",
+            Member = "PropertiesChanged",
+            Path = this.Path,
+            Args = { [0] = global::Example.Generated.InnerMessages.Interface },
+        };
+
+        private static async global::System.Collections.Generic.IAsyncEnumerable<T> __ReadSignals<T>(
+            global::DBus.DBusConnection connection, global::DBus.MatchRule rule, global::System.Func<global::DBus.Message, T> read,
+            global::DBus.MessageQueueOptions? options, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken)
+        {
+            var __queue = await connection.WatchAsync(rule, options, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var __messages = global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(__queue, cancellationToken).ConfigureAwait(false);
+                await foreach (var __message in __messages)
+                {
+                    T __value;
+                    try
+                    {
+                        __value = read(__message);
+                    }
+                    finally
+                    {
+                        __message.Dispose();
+                    }
+                    yield return __value;
+                }
+            }
+            finally
+            {
+                __queue.Dispose();
+            }
+        }
+    }
 }

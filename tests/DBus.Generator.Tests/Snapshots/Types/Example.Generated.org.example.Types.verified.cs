@@ -632,4 +632,207 @@ namespace Example.Generated
         /// <summary>The D-Bus property <c>Dict</c> (<c>a{sas}</c>, read), or null when absent.</summary>
         public global::System.Collections.Generic.Dictionary<string, string[]>? Dict { get; set; }
     }
+
+    /// <summary>
+    /// A typed client of the D-Bus interface <c>org.example.Types</c> on one object: method calls,
+    /// properties and signals over a <see cref="global::DBus.DBusConnection"/>. Messages are built and read by
+    /// <see cref="global::Example.Generated.TypesMessages"/>; the proxy holds no state beyond its target and can be shared between threads.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public sealed partial class TypesProxy
+    {
+        /// <summary>Creates a proxy for one object.</summary>
+        /// <param name="connection">The connection calls and signals go through.</param>
+        /// <param name="destination">The bus name that owns the object (signals are matched on it as their sender), or null on a peer-to-peer connection.</param>
+        /// <param name="path">The object's path.</param>
+        /// <exception cref="global::System.ArgumentNullException"><paramref name="connection"/> is null.</exception>
+        public TypesProxy(global::DBus.DBusConnection connection, string? destination, global::DBus.ObjectPath path)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(connection);
+            this.Connection = connection;
+            this.Destination = destination;
+            this.Path = path;
+            this.Messages = new global::Example.Generated.TypesMessages(destination, path);
+        }
+
+        /// <summary>The connection calls and signals go through.</summary>
+        public global::DBus.DBusConnection Connection { get; }
+
+        /// <summary>The bus name that owns the object, or null on a peer-to-peer connection.</summary>
+        public string? Destination { get; }
+
+        /// <summary>The object's path.</summary>
+        public global::DBus.ObjectPath Path { get; }
+
+        /// <summary>The message generator the proxy is built on, for calls with other flags or timeouts.</summary>
+        public global::Example.Generated.TypesMessages Messages { get; }
+
+        /// <summary>Calls the D-Bus method <c>Basics</c> and waits for its reply.</summary>
+        /// <param name="y">The argument <c>y</c> (<c>y</c>).</param>
+        /// <param name="b">The argument <c>b</c> (<c>b</c>).</param>
+        /// <param name="n">The argument <c>n</c> (<c>n</c>).</param>
+        /// <param name="q">The argument <c>q</c> (<c>q</c>).</param>
+        /// <param name="i">The argument <c>i</c> (<c>i</c>).</param>
+        /// <param name="u">The argument <c>u</c> (<c>u</c>).</param>
+        /// <param name="x">The argument <c>x</c> (<c>x</c>).</param>
+        /// <param name="t">The argument <c>t</c> (<c>t</c>).</param>
+        /// <param name="d">The argument <c>d</c> (<c>d</c>).</param>
+        /// <param name="s">The argument <c>s</c> (<c>s</c>).</param>
+        /// <param name="o">The argument <c>o</c> (<c>o</c>).</param>
+        /// <param name="g">The argument <c>g</c> (<c>g</c>).</param>
+        /// <param name="h">The argument <c>h</c> (<c>h</c>).</param>
+        /// <param name="v">The argument <c>v</c> (<c>v</c>).</param>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>Completes when the reply arrives.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task BasicsAsync(byte y, bool b, short n, ushort q, int i, uint u, long x, ulong t, double d, string s, global::DBus.ObjectPath o, global::DBus.Signature g, global::DBus.UnixFd h, global::DBus.Variant v, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.Basics(y, b, n, q, i, u, x, t, d, s, o, g, h, v), static __reply => true, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>Containers</c> and waits for its reply.</summary>
+        /// <param name="bytes">The argument <c>bytes</c> (<c>ay</c>).</param>
+        /// <param name="strings">The argument <c>strings</c> (<c>as</c>).</param>
+        /// <param name="nested">The argument <c>nested</c> (<c>aai</c>).</param>
+        /// <param name="dict">The argument <c>dict</c> (<c>a{sv}</c>).</param>
+        /// <param name="deep">The argument <c>deep</c> (<c>a{oa{sa{sv}}}</c>).</param>
+        /// <param name="pair">The argument <c>pair</c> (<c>(si)</c>).</param>
+        /// <param name="single">The argument <c>single</c> (<c>(i)</c>).</param>
+        /// <param name="big">The argument <c>big</c> (<c>(ybnqiuxtdsogv)</c>).</param>
+        /// <param name="structs">The argument <c>structs</c> (<c>a(sa(ii))</c>).</param>
+        /// <param name="dictOfStruct">The argument <c>dictOfStruct</c> (<c>a{u(sd)}</c>).</param>
+        /// <param name="fds">The argument <c>fds</c> (<c>ah</c>).</param>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>The out argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)>> ContainersAsync(byte[] bytes, string[] strings, int[][] nested, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> dict, global::System.Collections.Generic.Dictionary<global::DBus.ObjectPath, global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>>> deep, (string, int) pair, global::System.ValueTuple<int> single, (byte, bool, short, ushort, int, uint, long, ulong, double, string, global::DBus.ObjectPath, global::DBus.Signature, global::DBus.Variant) big, (string, (int, int)[])[] structs, global::System.Collections.Generic.Dictionary<uint, (string, double)> dictOfStruct, global::DBus.UnixFd[] fds, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.Containers(bytes, strings, nested, dict, deep, pair, single, big, structs, dictOfStruct, fds), global::Example.Generated.TypesMessages.ReadContainersReply, cancellationToken);
+        }
+
+        /// <summary>Reads the D-Bus property <c>Dict</c> (<c>a{sas}</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
+        /// <param name="cancellationToken">Abandons the wait.</param>
+        /// <returns>The property's value.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<global::System.Collections.Generic.Dictionary<string, string[]>> GetDictAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.GetDict(), global::Example.Generated.TypesMessages.ReadDict, cancellationToken);
+
+        /// <summary>Reads every property of this interface at once with <c>org.freedesktop.DBus.Properties.GetAll</c>.</summary>
+        /// <param name="cancellationToken">Abandons the wait.</param>
+        /// <returns>The values the object returned; a property it left out is null.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<global::Example.Generated.TypesProperties> GetAllPropertiesAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.CallAsync(this.Messages.GetAll(), global::Example.Generated.TypesMessages.ReadGetAll, cancellationToken);
+
+        /// <summary>
+        /// Calls <paramref name="handler"/> for each <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signal the object
+        /// emits about this interface. The handler runs on the connection's dispatch thread; an exception it throws,
+        /// or a signal that cannot be read, is reported through <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
+        /// </summary>
+        /// <param name="handler">Gets the new values (a property the signal does not carry is null) and the names of the properties that changed without their value.</param>
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The subscription: dispose it to stop watching.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchPropertiesChangedAsync(global::System.Action<global::Example.Generated.TypesProperties, string[]> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(handler);
+            return this.Connection.AddSignalReceiverAsync(this.__PropertiesChangedRule(), __signal =>
+            {
+                var __changed = global::Example.Generated.TypesMessages.ReadPropertiesChanged(__signal.Message);
+                handler(__changed.Changed, __changed.Invalidated);
+            }, cancellationToken);
+        }
+
+        /// <summary>
+        /// The <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signals the object emits about this interface, as they
+        /// arrive, through a bounded queue. The match rule is added when the enumeration starts and removed when it ends.
+        /// </summary>
+        /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
+        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
+        /// <returns>The new values and the names of the properties that changed without their value, per signal.</returns>
+        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
+        public global::System.Collections.Generic.IAsyncEnumerable<(global::Example.Generated.TypesProperties Changed, string[] Invalidated)> ReadPropertiesChangedAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            __ReadSignals(this.Connection, this.__PropertiesChangedRule(), global::Example.Generated.TypesMessages.ReadPropertiesChanged, options, cancellationToken);
+
+        /// <summary>
+        /// Calls <paramref name="handler"/> for each D-Bus signal <c>Variants</c> (arguments <c>avv</c>) the object emits.
+        /// The handler runs on the connection's dispatch thread; an exception it throws, or a signal that cannot be
+        /// read, is reported through <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
+        /// </summary>
+        /// <param name="handler">Gets the signal's arguments.</param>
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The subscription: dispose it to stop watching.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchVariantsAsync(global::System.Action<(global::DBus.Variant[], global::DBus.Variant)> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(handler);
+            return this.Connection.AddSignalReceiverAsync(this.__SignalRule("Variants"), __signal => handler(global::Example.Generated.TypesMessages.ReadVariants(__signal.Message)), cancellationToken);
+        }
+
+        /// <summary>
+        /// The D-Bus signals <c>Variants</c> the object emits, as they arrive, through a bounded queue. The match rule is
+        /// added when the enumeration starts and removed when it ends.
+        /// </summary>
+        /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
+        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
+        /// <returns>The arguments of each signal.</returns>
+        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
+        public global::System.Collections.Generic.IAsyncEnumerable<(global::DBus.Variant[], global::DBus.Variant)> ReadVariantsAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            __ReadSignals(this.Connection, this.__SignalRule("Variants"), global::Example.Generated.TypesMessages.ReadVariants, options, cancellationToken);
+
+        private global::DBus.MatchRule __SignalRule(string member) => new global::DBus.MatchRule
+        {
+            Type = global::DBus.MessageType.Signal,
+            Sender = this.Destination,
+            Interface = global::Example.Generated.TypesMessages.Interface,
+            Member = member,
+            Path = this.Path,
+        };
+
+        private global::DBus.MatchRule __PropertiesChangedRule() => new global::DBus.MatchRule
+        {
+            Type = global::DBus.MessageType.Signal,
+            Sender = this.Destination,
+            Interface = "org.freedesktop.DBus.Properties",
+            Member = "PropertiesChanged",
+            Path = this.Path,
+            Args = { [0] = global::Example.Generated.TypesMessages.Interface },
+        };
+
+        private static async global::System.Collections.Generic.IAsyncEnumerable<T> __ReadSignals<T>(
+            global::DBus.DBusConnection connection, global::DBus.MatchRule rule, global::System.Func<global::DBus.Message, T> read,
+            global::DBus.MessageQueueOptions? options, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken)
+        {
+            var __queue = await connection.WatchAsync(rule, options, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var __messages = global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(__queue, cancellationToken).ConfigureAwait(false);
+                await foreach (var __message in __messages)
+                {
+                    T __value;
+                    try
+                    {
+                        __value = read(__message);
+                    }
+                    finally
+                    {
+                        __message.Dispose();
+                    }
+                    yield return __value;
+                }
+            }
+            finally
+            {
+                __queue.Dispose();
+            }
+        }
+    }
 }

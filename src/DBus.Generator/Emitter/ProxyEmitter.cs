@@ -1,0 +1,394 @@
+using System.Linq;
+using DBus.Generator.Helpers;
+using DBus.Generator.Model;
+using DBus.Generator.Naming;
+
+namespace DBus.Generator.Emitter;
+
+/// <summary>
+/// Writes <c>{N}Proxy</c>: the typed client of one object's interface. Every member builds its message with
+/// <c>{N}Messages</c> and reads the answer with that type's static readers, so the proxy holds no marshalling
+/// code of its own: it only wires messages to the connection (calls, sends, match rules, queues). Instance
+/// members are reached through <c>this.</c> and generated locals start with <c>__</c>, so no parameter
+/// name can hide them.
+/// </summary>
+internal static class ProxyEmitter
+{
+    private const string Connection = "global::DBus.DBusConnection";
+    private const string Task = "global::System.Threading.Tasks.Task";
+    private const string Ct = "global::System.Threading.CancellationToken cancellationToken = default";
+    private const string Subscription = "global::DBus.SignalSubscription";
+    private const string MatchRule = "global::DBus.MatchRule";
+    private const string PropertiesInterface = "org.freedesktop.DBus.Properties";
+    private const string EnumeratorCancellation = "[global::System.Runtime.CompilerServices.EnumeratorCancellation] ";
+
+    public static void Emit(SourceWriter w, InterfaceModel model)
+    {
+        string className = model.TypeName + "Proxy";
+        string messages = Qualified(model, model.TypeName + "Messages");
+
+        w.WriteLine("/// <summary>");
+        w.WriteLine($"/// A typed client of the D-Bus interface <c>{CSharpLiterals.DocText(model.Name)}</c> on one object: method calls,");
+        w.WriteLine("/// properties and signals over a <see cref=\"global::DBus.DBusConnection\"/>. Messages are built and read by");
+        w.WriteLine($"/// <see cref=\"{messages}\"/>; the proxy holds no state beyond its target and can be shared between threads.");
+        w.WriteLine("/// </summary>");
+        Remarks(w, model.Doc);
+        w.WriteLine(DBusGenerator.Emitter.GeneratedCodeAttribute);
+        Obsolete(w, model.Deprecated, "interface");
+        w.WriteLine($"public sealed partial class {className}");
+        w.OpenBrace();
+        w.WriteLine("/// <summary>Creates a proxy for one object.</summary>");
+        w.WriteLine("/// <param name=\"connection\">The connection calls and signals go through.</param>");
+        w.WriteLine("/// <param name=\"destination\">The bus name that owns the object (signals are matched on it as their sender), or null on a peer-to-peer connection.</param>");
+        w.WriteLine("/// <param name=\"path\">The object's path.</param>");
+        w.WriteLine("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"connection\"/> is null.</exception>");
+        w.WriteLine($"public {className}({Connection} connection, string? destination, global::DBus.ObjectPath path)");
+        w.OpenBrace();
+        w.WriteLine("global::System.ArgumentNullException.ThrowIfNull(connection);");
+        w.WriteLine("this.Connection = connection;");
+        w.WriteLine("this.Destination = destination;");
+        w.WriteLine("this.Path = path;");
+        w.WriteLine($"this.Messages = new {messages}(destination, path);");
+        w.CloseBrace();
+        w.WriteLine();
+        w.WriteLine("/// <summary>The connection calls and signals go through.</summary>");
+        w.WriteLine($"public {Connection} Connection {{ get; }}");
+        w.WriteLine();
+        w.WriteLine("/// <summary>The bus name that owns the object, or null on a peer-to-peer connection.</summary>");
+        w.WriteLine("public string? Destination { get; }");
+        w.WriteLine();
+        w.WriteLine("/// <summary>The object's path.</summary>");
+        w.WriteLine("public global::DBus.ObjectPath Path { get; }");
+        w.WriteLine();
+        w.WriteLine("/// <summary>The message generator the proxy is built on, for calls with other flags or timeouts.</summary>");
+        w.WriteLine($"public {messages} Messages {{ get; }}");
+
+        foreach (var method in model.Methods)
+        {
+            EmitMethod(w, method, messages);
+        }
+        foreach (var property in model.Properties)
+        {
+            EmitProperty(w, property, messages);
+        }
+        if (model.Properties.Count > 0)
+        {
+            EmitPropertyBag(w, model, messages);
+        }
+        foreach (var signal in model.Signals)
+        {
+            EmitSignal(w, signal, messages);
+        }
+        if (model.Signals.Count > 0)
+        {
+            EmitSignalRule(w, messages);
+        }
+        if (model.Properties.Count > 0)
+        {
+            EmitPropertiesChangedRule(w, messages);
+        }
+        if (model.Signals.Count > 0 || model.Properties.Count > 0)
+        {
+            EmitReadSignals(w);
+        }
+        w.CloseBrace();
+    }
+
+    private static void EmitMethod(SourceWriter w, MethodModel method, string messages)
+    {
+        string? result = TypeMapper.ToTuple(method.OutArgs.Select(a => (a.CSharpType, a.ElementName)).ToList());
+        string call = $"this.Messages.{method.CSharpName}({string.Join(", ", method.InArgs.Select(a => a.ParameterName))})";
+        w.WriteLine();
+        if (method.NoReply)
+        {
+            w.WriteLine($"/// <summary>Sends a call of the D-Bus method <c>{CSharpLiterals.DocText(method.Name)}</c> without waiting: it is annotated NoReply.</summary>");
+        }
+        else
+        {
+            w.WriteLine($"/// <summary>Calls the D-Bus method <c>{CSharpLiterals.DocText(method.Name)}</c> and waits for its reply.</summary>");
+        }
+        Remarks(w, method.Doc);
+        ParamDocs(w, method.InArgs);
+        if (method.NoReply)
+        {
+            w.WriteLine("/// <param name=\"cancellationToken\">Checked once, before the call is sent.</param>");
+            w.WriteLine("/// <returns>A completed task: the call is queued for sending.</returns>");
+            w.WriteLine("/// <exception cref=\"global::DBus.DBusDisconnectedException\">The connection is closed.</exception>");
+        }
+        else
+        {
+            w.WriteLine("/// <param name=\"cancellationToken\">Abandons the wait (the call may still run on the other side).</param>");
+            w.WriteLine($"/// <returns>{ResultDoc(method.OutArgs.Count)}</returns>");
+            CallExceptions(w);
+        }
+        Obsolete(w, method.Deprecated, "method");
+        string parameters = string.Join("", method.InArgs.Select(a => a.CSharpType + " " + a.ParameterName + ", "));
+        string returnType = result is null || method.NoReply ? Task : $"{Task}<{result}>";
+        w.WriteLine($"public {returnType} {method.CSharpName}Async({parameters}{Ct})");
+        w.OpenBrace();
+        if (method.NoReply)
+        {
+            w.WriteLine("if (cancellationToken.IsCancellationRequested)");
+            w.OpenBrace();
+            w.WriteLine($"return {Task}.FromCanceled(cancellationToken);");
+            w.CloseBrace();
+            w.WriteLine($"this.Connection.Send({call});");
+            w.WriteLine($"return {Task}.CompletedTask;");
+        }
+        else if (result is null)
+        {
+            // The reply carries nothing to read; the connection has already turned an error reply into an exception.
+            w.WriteLine($"return this.Connection.CallAsync({call}, static __reply => true, cancellationToken);");
+        }
+        else
+        {
+            w.WriteLine($"return this.Connection.CallAsync({call}, {messages}.Read{method.CSharpName}Reply, cancellationToken);");
+        }
+        w.CloseBrace();
+    }
+
+    private static void EmitProperty(SourceWriter w, PropertyModel property, string messages)
+    {
+        string name = CSharpLiterals.DocText(property.Name);
+        if ((property.Access & PropertyAccess.Read) != 0)
+        {
+            w.WriteLine();
+            w.WriteLine($"/// <summary>Reads the D-Bus property <c>{name}</c> (<c>{Sig(property.Signature)}</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>");
+            Remarks(w, property.Doc);
+            w.WriteLine("/// <param name=\"cancellationToken\">Abandons the wait.</param>");
+            w.WriteLine("/// <returns>The property's value.</returns>");
+            CallExceptions(w);
+            Obsolete(w, property.Deprecated, "property");
+            w.WriteLine($"public {Task}<{property.CSharpType}> Get{property.CSharpName}Async({Ct}) =>");
+            w.Indent();
+            w.WriteLine($"this.Connection.CallAsync(this.Messages.Get{property.CSharpName}(), {messages}.Read{property.CSharpName}, cancellationToken);");
+            w.Unindent();
+        }
+        if ((property.Access & PropertyAccess.Write) != 0)
+        {
+            w.WriteLine();
+            w.WriteLine($"/// <summary>Writes the D-Bus property <c>{name}</c> (<c>{Sig(property.Signature)}</c>) with <c>org.freedesktop.DBus.Properties.Set</c>.</summary>");
+            Remarks(w, property.Doc);
+            w.WriteLine("/// <param name=\"value\">The new value.</param>");
+            w.WriteLine("/// <param name=\"cancellationToken\">Abandons the wait (the value may still be set).</param>");
+            w.WriteLine("/// <returns>Completes when the object has accepted the value.</returns>");
+            CallExceptions(w);
+            Obsolete(w, property.Deprecated, "property");
+            w.WriteLine($"public {Task} Set{property.CSharpName}Async({property.CSharpType} value, {Ct}) =>");
+            w.Indent();
+            w.WriteLine($"this.Connection.CallAsync(this.Messages.Set{property.CSharpName}(value), static __reply => true, cancellationToken);");
+            w.Unindent();
+        }
+    }
+
+    private static void EmitPropertyBag(SourceWriter w, InterfaceModel model, string messages)
+    {
+        string bag = Qualified(model, model.TypeName + "Properties");
+        string changed = $"({bag} Changed, string[] Invalidated)";
+        w.WriteLine();
+        w.WriteLine("/// <summary>Reads every property of this interface at once with <c>org.freedesktop.DBus.Properties.GetAll</c>.</summary>");
+        w.WriteLine("/// <param name=\"cancellationToken\">Abandons the wait.</param>");
+        w.WriteLine("/// <returns>The values the object returned; a property it left out is null.</returns>");
+        CallExceptions(w);
+        w.WriteLine($"public {Task}<{bag}> GetAllPropertiesAsync({Ct}) =>");
+        w.Indent();
+        w.WriteLine($"this.Connection.CallAsync(this.Messages.GetAll(), {messages}.ReadGetAll, cancellationToken);");
+        w.Unindent();
+
+        w.WriteLine();
+        w.WriteLine("/// <summary>");
+        w.WriteLine("/// Calls <paramref name=\"handler\"/> for each <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signal the object");
+        w.WriteLine("/// emits about this interface. The handler runs on the connection's dispatch thread; an exception it throws,");
+        w.WriteLine("/// or a signal that cannot be read, is reported through <see cref=\"global::DBus.DBusConnection.CallbackFailed\"/>.");
+        w.WriteLine("/// </summary>");
+        w.WriteLine("/// <param name=\"handler\">Gets the new values (a property the signal does not carry is null) and the names of the properties that changed without their value.</param>");
+        w.WriteLine("/// <param name=\"cancellationToken\">Cancels adding the match rule.</param>");
+        w.WriteLine("/// <returns>The subscription: dispose it to stop watching.</returns>");
+        w.WriteLine($"public {Task}<{Subscription}> WatchPropertiesChangedAsync(global::System.Action<{bag}, string[]> handler, {Ct})");
+        w.OpenBrace();
+        w.WriteLine("global::System.ArgumentNullException.ThrowIfNull(handler);");
+        w.WriteLine("return this.Connection.AddSignalReceiverAsync(this.__PropertiesChangedRule(), __signal =>");
+        w.OpenBrace();
+        w.WriteLine($"var __changed = {messages}.ReadPropertiesChanged(__signal.Message);");
+        w.WriteLine("handler(__changed.Changed, __changed.Invalidated);");
+        w.CloseBrace(", cancellationToken);");
+        w.CloseBrace();
+
+        w.WriteLine();
+        w.WriteLine("/// <summary>");
+        w.WriteLine("/// The <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signals the object emits about this interface, as they");
+        w.WriteLine("/// arrive, through a bounded queue. The match rule is added when the enumeration starts and removed when it ends.");
+        w.WriteLine("/// </summary>");
+        w.WriteLine("/// <param name=\"options\">The queue's capacity and what happens when it is full; null for the defaults.</param>");
+        w.WriteLine("/// <param name=\"cancellationToken\">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>");
+        w.WriteLine("/// <returns>The new values and the names of the properties that changed without their value, per signal.</returns>");
+        w.WriteLine("/// <exception cref=\"global::DBus.DBusException\">A signal could not be read (it ends the enumeration).</exception>");
+        w.WriteLine("/// <exception cref=\"global::DBus.DBusDisconnectedException\">The connection was lost.</exception>");
+        w.WriteLine($"public global::System.Collections.Generic.IAsyncEnumerable<{changed}> ReadPropertiesChangedAsync(global::DBus.MessageQueueOptions? options = null, {Ct}) =>");
+        w.Indent();
+        w.WriteLine($"__ReadSignals(this.Connection, this.__PropertiesChangedRule(), {messages}.ReadPropertiesChanged, options, cancellationToken);");
+        w.Unindent();
+    }
+
+    private static void EmitSignal(SourceWriter w, SignalModel signal, string messages)
+    {
+        string name = CSharpLiterals.DocText(signal.Name);
+        string? payload = TypeMapper.ToTuple(signal.Args.Select(a => (a.CSharpType, a.ElementName)).ToList());
+        string handlerType = payload is null ? "global::System.Action" : $"global::System.Action<{payload}>";
+        string itemType = payload ?? "global::System.ValueTuple";
+        string member = CSharpLiterals.String(signal.Name);
+
+        w.WriteLine();
+        w.WriteLine("/// <summary>");
+        w.WriteLine($"/// Calls <paramref name=\"handler\"/> for each D-Bus signal <c>{name}</c> ({Args(signal.Signature)}) the object emits.");
+        w.WriteLine("/// The handler runs on the connection's dispatch thread; an exception it throws, or a signal that cannot be");
+        w.WriteLine("/// read, is reported through <see cref=\"global::DBus.DBusConnection.CallbackFailed\"/>.");
+        w.WriteLine("/// </summary>");
+        Remarks(w, signal.Doc);
+        w.WriteLine($"/// <param name=\"handler\">{(payload is null ? "Called for each signal." : signal.Args.Count == 1 ? "Gets the signal's argument." : "Gets the signal's arguments.")}</param>");
+        w.WriteLine("/// <param name=\"cancellationToken\">Cancels adding the match rule.</param>");
+        w.WriteLine("/// <returns>The subscription: dispose it to stop watching.</returns>");
+        Obsolete(w, signal.Deprecated, "signal");
+        w.WriteLine($"public {Task}<{Subscription}> Watch{signal.CSharpName}Async({handlerType} handler, {Ct})");
+        w.OpenBrace();
+        w.WriteLine("global::System.ArgumentNullException.ThrowIfNull(handler);");
+        string invoke = payload is null ? "handler()" : $"handler({messages}.Read{signal.CSharpName}(__signal.Message))";
+        w.WriteLine($"return this.Connection.AddSignalReceiverAsync(this.__SignalRule({member}), __signal => {invoke}, cancellationToken);");
+        w.CloseBrace();
+
+        w.WriteLine();
+        w.WriteLine("/// <summary>");
+        w.WriteLine($"/// The D-Bus signals <c>{name}</c> the object emits, as they arrive, through a bounded queue. The match rule is");
+        w.WriteLine("/// added when the enumeration starts and removed when it ends.");
+        w.WriteLine("/// </summary>");
+        Remarks(w, signal.Doc);
+        w.WriteLine("/// <param name=\"options\">The queue's capacity and what happens when it is full; null for the defaults.</param>");
+        w.WriteLine("/// <param name=\"cancellationToken\">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>");
+        w.WriteLine($"/// <returns>{(payload is null ? "One empty value per signal." : signal.Args.Count == 1 ? "The argument of each signal." : "The arguments of each signal.")}</returns>");
+        w.WriteLine("/// <exception cref=\"global::DBus.DBusException\">A signal could not be read (it ends the enumeration).</exception>");
+        w.WriteLine("/// <exception cref=\"global::DBus.DBusDisconnectedException\">The connection was lost.</exception>");
+        Obsolete(w, signal.Deprecated, "signal");
+        w.WriteLine($"public global::System.Collections.Generic.IAsyncEnumerable<{itemType}> Read{signal.CSharpName}Async(global::DBus.MessageQueueOptions? options = null, {Ct}) =>");
+        w.Indent();
+        string reader = payload is null ? "static __message => default(global::System.ValueTuple)" : $"{messages}.Read{signal.CSharpName}";
+        w.WriteLine($"__ReadSignals(this.Connection, this.__SignalRule({member}), {reader}, options, cancellationToken);");
+        w.Unindent();
+    }
+
+    private static void EmitSignalRule(SourceWriter w, string messages)
+    {
+        w.WriteLine();
+        // Sender = destination: only the object's owner may raise its signals (the connection follows a
+        // well-known name to its unique owner). On a peer-to-peer connection there is no sender to match.
+        w.WriteLine($"private {MatchRule} __SignalRule(string member) => new {MatchRule}");
+        w.OpenBrace();
+        w.WriteLine("Type = global::DBus.MessageType.Signal,");
+        w.WriteLine("Sender = this.Destination,");
+        w.WriteLine($"Interface = {messages}.Interface,");
+        w.WriteLine("Member = member,");
+        w.WriteLine("Path = this.Path,");
+        w.CloseBrace(";");
+    }
+
+    private static void EmitPropertiesChangedRule(SourceWriter w, string messages)
+    {
+        w.WriteLine();
+        w.WriteLine($"private {MatchRule} __PropertiesChangedRule() => new {MatchRule}");
+        w.OpenBrace();
+        w.WriteLine("Type = global::DBus.MessageType.Signal,");
+        w.WriteLine("Sender = this.Destination,");
+        w.WriteLine($"Interface = {CSharpLiterals.String(PropertiesInterface)},");
+        w.WriteLine("Member = \"PropertiesChanged\",");
+        w.WriteLine("Path = this.Path,");
+        w.WriteLine($"Args = {{ [0] = {messages}.Interface }},");
+        w.CloseBrace(";");
+    }
+
+    /// <summary>The loop shared by every <c>Read…Async</c>; emitted only when a member uses it.</summary>
+    private static void EmitReadSignals(SourceWriter w)
+    {
+        w.WriteLine();
+        w.WriteLine("private static async global::System.Collections.Generic.IAsyncEnumerable<T> __ReadSignals<T>(");
+        w.Indent();
+        w.WriteLine($"{Connection} connection, {MatchRule} rule, global::System.Func<global::DBus.Message, T> read,");
+        w.WriteLine($"global::DBus.MessageQueueOptions? options, {EnumeratorCancellation}global::System.Threading.CancellationToken cancellationToken)");
+        w.Unindent();
+        w.OpenBrace();
+        w.WriteLine("var __queue = await connection.WatchAsync(rule, options, cancellationToken).ConfigureAwait(false);");
+        w.WriteLine("try");
+        w.OpenBrace();
+        // No usings in generated code, so the extension methods are called as static methods.
+        w.WriteLine("var __messages = global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(__queue, cancellationToken).ConfigureAwait(false);");
+        w.WriteLine("await foreach (var __message in __messages)");
+        w.OpenBrace();
+        w.WriteLine("T __value;");
+        // Each message is read and released before the consumer sees the value: nothing holds the receive buffer.
+        w.WriteLine("try");
+        w.OpenBrace();
+        w.WriteLine("__value = read(__message);");
+        w.CloseBrace();
+        w.WriteLine("finally");
+        w.OpenBrace();
+        w.WriteLine("__message.Dispose();");
+        w.CloseBrace();
+        w.WriteLine("yield return __value;");
+        w.CloseBrace();
+        w.CloseBrace();
+        w.WriteLine("finally");
+        w.OpenBrace();
+        w.WriteLine("__queue.Dispose();");
+        w.CloseBrace();
+        w.CloseBrace();
+    }
+
+    private static void CallExceptions(SourceWriter w)
+    {
+        w.WriteLine("/// <exception cref=\"global::DBus.DBusException\">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>");
+        w.WriteLine("/// <exception cref=\"global::DBus.DBusNoReplyException\">No reply arrived in time.</exception>");
+        w.WriteLine("/// <exception cref=\"global::DBus.DBusDisconnectedException\">The connection was lost before the reply arrived.</exception>");
+    }
+
+    private static string ResultDoc(int outCount) => outCount switch
+    {
+        0 => "Completes when the reply arrives.",
+        1 => "The out argument.",
+        _ => "The out arguments.",
+    };
+
+    private static string Qualified(InterfaceModel model, string typeName) =>
+        model.Namespace.Length > 0 ? "global::" + model.Namespace + "." + typeName : "global::" + typeName;
+
+    private static void ParamDocs(SourceWriter w, EquatableArray<ArgumentModel> args)
+    {
+        foreach (var arg in args)
+        {
+            string text = arg.Doc is { } doc
+                ? CSharpLiterals.DocText(doc)
+                : arg.Name is { Length: > 0 } name
+                    ? $"The argument <c>{CSharpLiterals.DocText(name)}</c> (<c>{Sig(arg.Signature)}</c>)."
+                    : $"An unnamed argument (<c>{Sig(arg.Signature)}</c>).";
+            w.WriteLine($"/// <param name=\"{arg.ParameterName.TrimStart('@')}\">{text}</param>");
+        }
+    }
+
+    private static void Remarks(SourceWriter w, string? doc)
+    {
+        if (doc is not null)
+        {
+            w.WriteLine($"/// <remarks>{CSharpLiterals.DocText(doc)}</remarks>");
+        }
+    }
+
+    private static void Obsolete(SourceWriter w, bool deprecated, string kind)
+    {
+        if (deprecated)
+        {
+            w.WriteLine($"[global::System.Obsolete(\"The D-Bus {kind} is deprecated.\")]");
+        }
+    }
+
+    private static string Args(string signature) =>
+        signature.Length == 0 ? "no arguments" : "arguments <c>" + CSharpLiterals.DocText(signature) + "</c>";
+
+    private static string Sig(string signature) => signature.Length == 0 ? "none" : CSharpLiterals.DocText(signature);
+}
