@@ -1,18 +1,71 @@
+using DBus;
 using DBus.Testing;
+using Quickstart;
 
-// Quickstart: use the session bus when there is one, else start a private bus of our own.
-string? sessionAddress = Environment.GetEnvironmentVariable("DBUS_SESSION_BUS_ADDRESS");
+// Quickstart: serve a generated interface, call it through the generated proxy, watch its signal, read and
+// set its property, and list the bus names through the bus daemon's own interface. Uses the session bus when
+// there is one, else a private dbus-daemon of its own.
+const string ServiceName = "org.dbusgen.Quickstart";
+var greeterPath = new ObjectPath("/org/dbusgen/Quickstart/Greeter");
+
 PrivateBus? privateBus = null;
-if (string.IsNullOrEmpty(sessionAddress))
+DBusConnection service;
+try
 {
-    privateBus = await PrivateBus.StartAsync();
-    Console.WriteLine($"No session bus: started a private dbus-daemon (pid {privateBus.ProcessId}).");
+    service = await DBusConnection.ConnectSessionBusAsync();
+    Console.WriteLine("Connected to the session bus.");
 }
-string address = privateBus?.Address ?? sessionAddress!;
-Console.WriteLine($"Bus address: {address}");
-
-if (privateBus is not null)
+catch (DBusConnectionException e)
 {
-    await privateBus.DisposeAsync();
-    Console.WriteLine("Private bus stopped.");
+    Console.WriteLine($"No session bus ({e.Message}): starting a private dbus-daemon.");
+    privateBus = await PrivateBus.StartAsync();
+    service = await DBusConnection.ConnectAsync(privateBus.Address);
+}
+
+try
+{
+    // Serve: export the object, then take the well-known name.
+    using var export = service.Export(greeterPath, new Greeter(service, greeterPath));
+    var owned = await service.RequestNameAsync(ServiceName, RequestNameFlags.DoNotQueue);
+    Console.WriteLine($"Service {service.UniqueName}: RequestName({ServiceName}) -> {owned}");
+
+    // Call: a second connection, as another process would have.
+    await using var client = privateBus is null
+        ? await DBusConnection.ConnectSessionBusAsync()
+        : await DBusConnection.ConnectAsync(privateBus.Address);
+    var greeter = new GreeterProxy(client, ServiceName, greeterPath);
+
+    var greeted = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+    using (await greeter.WatchGreetedAsync(name => greeted.TrySetResult(name)))
+    {
+        Console.WriteLine($"Greet(\"world\") -> \"{await greeter.GreetAsync("world")}\"");
+        Console.WriteLine($"Signal Greeted(\"{await greeted.Task.WaitAsync(TimeSpan.FromSeconds(10))}\") received");
+    }
+
+    Console.WriteLine($"Greeting = \"{await greeter.GetGreetingAsync()}\"");
+    await greeter.SetGreetingAsync("Howdy");
+    Console.WriteLine($"Greeting set to \"{await greeter.GetGreetingAsync()}\"; Greet(\"again\") -> \"{await greeter.GreetAsync("again")}\"");
+    try
+    {
+        await greeter.SetGreetingAsync(" ");
+    }
+    catch (DBusException e)
+    {
+        Console.WriteLine($"Setting a blank greeting is refused: {e.ErrorName}: {e.ErrorMessage}");
+    }
+
+    // The bus daemon's own interface, through a proxy generated from its XML.
+    var bus = new BusProxy(client, "org.freedesktop.DBus", "/org/freedesktop/DBus");
+    string[] names = await bus.ListNamesAsync();
+    Console.WriteLine($"ListNames: {names.Length} names, {string.Join(", ", names.Where(n => !n.StartsWith(':')).Order(StringComparer.Ordinal))}");
+    Console.WriteLine($"GetNameOwner({ServiceName}) -> {await bus.GetNameOwnerAsync(ServiceName)}");
+}
+finally
+{
+    await service.DisposeAsync();
+    if (privateBus is not null)
+    {
+        await privateBus.DisposeAsync();
+        Console.WriteLine("Private bus stopped.");
+    }
 }

@@ -12,7 +12,7 @@ public sealed partial class DBusGenerator
     /// <see cref="InterfaceModel"/> → C# text. Sees no Roslyn or XML types; every name it writes was
     /// resolved by the parser. Output: <c>// &lt;auto-generated/&gt;</c>, <c>#nullable enable</c>,
     /// <c>global::</c>-qualified names, no usings. This class orchestrates; each generated type has its own
-    /// emitter under Emitter/ (constants, messages, properties, proxy; marshalling code in MarshalEmitter).
+    /// emitter under Emitter/ (constants, messages, properties, proxy, handler; marshalling code in MarshalEmitter).
     /// </summary>
     internal static class Emitter
     {
@@ -52,6 +52,11 @@ public sealed partial class DBusGenerator
             {
                 w.WriteLine();
                 ProxyEmitter.Emit(w, model);
+            }
+            if ((model.Generate & GenerateKinds.Server) != 0)
+            {
+                w.WriteLine();
+                HandlerEmitter.Emit(w, model);
             }
             if (hasNamespace)
             {

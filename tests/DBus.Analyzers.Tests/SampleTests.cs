@@ -3,10 +3,12 @@ using DBusGen.Tests.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
 
 namespace DBus.Analyzers.Tests;
 
-/// <summary>Real code written against the runtime must compile clean with every analyzer on.</summary>
+/// <summary>Real code written against the runtime (and the generator's output for it) must compile clean with every
+/// analyzer on.</summary>
 public class SampleTests
 {
     private static readonly ImmutableArray<DiagnosticAnalyzer> s_analyzers =
@@ -73,8 +75,45 @@ public class SampleTests
             ],
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
 
+        // The sample's DBusInterface items, as its build hands them to the generator (Generate per file, as in the csproj).
+        var xml = Directory.GetFiles(Path.Combine(folder, "dbus"), "*.xml")
+            .Select(f => (AdditionalText)new XmlText(f, File.ReadAllText(f)))
+            .ToImmutableArray();
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            [new DBus.Generator.DBusGenerator().AsSourceGenerator()], xml, options, new SampleOptions());
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out var generated, out var generatorDiagnostics);
+        Assert.That(generatorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()), Is.Empty);
+        Assert.That(generated.SyntaxTrees.Count(), Is.GreaterThan(compilation.SyntaxTrees.Count()), "the generator ran");
+        compilation = (CSharpCompilation)generated;
+
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString());
         Assert.That(errors, Is.Empty, "the sample compiles");
         return await compilation.WithAnalyzers(s_analyzers).GetAnalyzerDiagnosticsAsync();
+    }
+
+    private sealed class XmlText(string path, string text) : AdditionalText
+    {
+        public override string Path => path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text);
+    }
+
+    /// <summary>What samples/Quickstart/Quickstart.csproj sets: the Greeter for both sides, the bus interface for calls.</summary>
+    private sealed class SampleOptions : AnalyzerConfigOptionsProvider
+    {
+        public override AnalyzerConfigOptions GlobalOptions { get; } = new Values(new() { ["build_property.RootNamespace"] = "Quickstart" });
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Values([]);
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Values(new()
+        {
+            ["build_metadata.AdditionalFiles.DBusGenerate"] = textFile.Path.EndsWith("Greeter.xml", StringComparison.Ordinal) ? "Client,Server" : "Client",
+        });
+
+        private sealed class Values(Dictionary<string, string> values) : AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) =>
+                values.TryGetValue(key, out value);
+        }
     }
 }

@@ -33,7 +33,6 @@ internal static class ShapeWriter
         var sb = new StringBuilder("#pragma warning disable CS1591\n");
         foreach (var m in interfaces)
         {
-            string n = m.TypeName;
             if (m.Namespace.Length > 0)
             {
                 sb.Append($"namespace {m.Namespace}\n{{\n");
@@ -46,21 +45,11 @@ internal static class ShapeWriter
                 WriteProxyShape(sb, m);
             }
 
-            if (m.Deprecated)
+            // Likewise the real I{N}Handler is emitted with Server generation.
+            if ((m.Generate & GenerateKinds.Server) == 0)
             {
-                sb.Append("[global::System.Obsolete]\n");
+                WriteHandlerShape(sb, m);
             }
-            sb.Append($"public interface I{n}Handler\n{{\n");
-            foreach (var method in m.Methods)
-            {
-                sb.Append($"    {Task(Tuple(method.OutArgs))} {method.CSharpName}Async({Params(method.InArgs)}{Ct});\n");
-            }
-            foreach (var p in m.Properties)
-            {
-                sb.Append($"    {Task(p.CSharpType)} Get{p.CSharpName}Async({Ct});\n");
-                sb.Append($"    {Task(null)} Set{p.CSharpName}Async({p.CSharpType} value, {Ct});\n");
-            }
-            sb.Append("}\n");
 
             if (m.Namespace.Length > 0)
             {
@@ -68,6 +57,26 @@ internal static class ShapeWriter
             }
         }
         return sb.ToString();
+    }
+
+    private static void WriteHandlerShape(StringBuilder sb, InterfaceModel m)
+    {
+        string n = m.TypeName;
+        if (m.Deprecated)
+        {
+            sb.Append("[global::System.Obsolete]\n");
+        }
+        sb.Append($"public interface I{n}Handler\n{{\n");
+        foreach (var method in m.Methods)
+        {
+            sb.Append($"    {Task(Tuple(method.OutArgs))} {method.CSharpName}Async({Params(method.InArgs)}{Ct});\n");
+        }
+        foreach (var p in m.Properties)
+        {
+            sb.Append($"    {Task(p.CSharpType)} Get{p.CSharpName}Async({Ct});\n");
+            sb.Append($"    {Task(null)} Set{p.CSharpName}Async({p.CSharpType} value, {Ct});\n");
+        }
+        sb.Append("}\n");
     }
 
     private static void WriteProxyShape(StringBuilder sb, InterfaceModel m)

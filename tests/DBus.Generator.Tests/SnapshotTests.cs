@@ -33,6 +33,19 @@ public class SnapshotTests
         Snapshot.VerifyAll(Path.Combine(s_snapshots, Path.GetFileNameWithoutExtension(input)), snapshots);
     }
 
+    /// <summary>Client-only and Server-only output compile on their own (the other side's shape stands in).</summary>
+    [Test]
+    public void EachSideCompilesAlone(
+        [Values("Calculator.xml", "Types.xml", "MessyArgs.xml", "MessyNames.xml", "Structure.xml", "RootInterface.xml")] string input,
+        [Values("Client", "Server")] string generate)
+    {
+        var file = TestHelper.Input(input, generate, "Example.Generated");
+        var run = TestHelper.Run(file);
+        Assert.That(run.Sources.Values, Has.All.Contain(generate == "Server" ? "partial interface I" : "partial class ").And.Not.Contain(
+            generate == "Server" ? "Proxy : " : "global::DBus.IDBusInterfaceHandler"));
+        AssertCompiles(run, [file]);
+    }
+
     [Test]
     public void OutputHasTheRequiredShape()
     {

@@ -57,6 +57,8 @@ internal static class NameTemplates
                 typeName + "Proxy", "I" + typeName + "Handler", "Connection", "Destination", "Path", "Messages",
                 "GetAllPropertiesAsync", "WatchPropertiesChangedAsync", "ReadPropertiesChangedAsync",
                 "Dispose", "DisposeAsync",
+                // I{N}Handler inherits these from IDBusInterfaceHandler: a generated member must not hide one.
+                "InterfaceName", "IntrospectionXml", "HandleCallAsync", "WriteProperty", "SetProperty",
             },
             Scope.Messages => new[]
             {

@@ -713,4 +713,235 @@ namespace Example.Generated
             }
         }
     }
+
+    #pragma warning disable CS0618
+    /// <summary>
+    /// The server side of the D-Bus interface <c>com.example.Calculator</c>: implement the methods and property
+    /// accessors, then export the object with <see cref="global::DBus.DBusConnection.Export(global::DBus.ObjectPath, global::DBus.IDBusInterfaceHandler)"/>.
+    /// The interface implements <see cref="global::DBus.IDBusInterfaceHandler"/> itself: it reads each call's arguments,
+    /// awaits the method and writes its reply. Throw a <see cref="global::DBus.DBusException"/> to reply with that error.
+    /// </summary>
+    /// <remarks>
+    /// Property accessors are synchronous, as the runtime's property hooks are; emit PropertiesChanged with
+    /// <see cref="global::DBus.DBusConnection.EmitPropertiesChanged"/> after a change.
+    /// A calculator &amp; its memory.
+    /// </remarks>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public partial interface ICalculatorHandler : global::DBus.IDBusInterfaceHandler
+    {
+        /// <summary>Handles a call of the D-Bus method <c>Add</c>.</summary>
+        /// <param name="a">The argument <c>a</c> (<c>i</c>).</param>
+        /// <param name="b">The argument <c>b</c> (<c>i</c>).</param>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>The out argument, sent as the reply.</returns>
+        global::System.Threading.Tasks.ValueTask<int> AddAsync(int a, int b, global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>DivRem</c>.</summary>
+        /// <remarks>Divides; returns quotient and remainder.</remarks>
+        /// <param name="dividend">The argument <c>dividend</c> (<c>x</c>).</param>
+        /// <param name="divisor">The argument <c>divisor</c> (<c>x</c>).</param>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>The out arguments, sent as the reply.</returns>
+        global::System.Threading.Tasks.ValueTask<(long Quotient, long Remainder)> DivRemAsync(long dividend, long divisor, global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>Reset</c> (annotated NoReply: the caller expects no answer).</summary>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>Completes when the call is handled; an empty method return is then sent.</returns>
+        global::System.Threading.Tasks.ValueTask ResetAsync(global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>OldAdd</c>.</summary>
+        /// <param name="arg0">An unnamed argument (<c>d</c>).</param>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>The out argument, sent as the reply.</returns>
+        [global::System.Obsolete("The D-Bus method is deprecated.")]
+        global::System.Threading.Tasks.ValueTask<double> OldAddAsync(double arg0, global::DBus.MethodContext context);
+
+        /// <summary>Returns the current value of the D-Bus property <c>Memory</c> (<c>d</c>), for Get and GetAll.</summary>
+        /// <returns>The value.</returns>
+        double GetMemory();
+
+        /// <summary>Sets the D-Bus property <c>Memory</c> (<c>d</c>) from a Set call; throw a <see cref="global::DBus.DBusException"/> to refuse the value.</summary>
+        /// <param name="value">The new value.</param>
+        void SetMemory(double value);
+
+        /// <summary>Returns the current value of the D-Bus property <c>Precision</c> (<c>u</c>), for Get and GetAll.</summary>
+        /// <returns>The value.</returns>
+        uint GetPrecision();
+
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.InterfaceName => "com.example.Calculator";
+
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.IntrospectionXml => global::Example.Generated.CalculatorInterface.IntrospectionXml;
+
+        /// <inheritdoc/>
+        global::System.Threading.Tasks.ValueTask global::DBus.IDBusInterfaceHandler.HandleCallAsync(global::DBus.MethodContext context)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(context);
+            switch (context.Member)
+            {
+                case "Add":
+                    return __HandleAdd(this, context);
+                case "DivRem":
+                    return __HandleDivRem(this, context);
+                case "Reset":
+                    return __HandleReset(this, context);
+                case "OldAdd":
+                    return __HandleOldAdd(this, context);
+            }
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in com.example.Calculator");
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleAdd(ICalculatorHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __r = __context.Request.GetBodyReader();
+            var __a0 = __r.ReadInt32();
+            var __a1 = __r.ReadInt32();
+            var __task = __handler.AddAsync(__a0, __a1, __context);
+            if (__task.IsCompletedSuccessfully)
+            {
+                __ReplyAdd(__context, __task.Result);
+                return default;
+            }
+            return __AwaitAdd(__task, __context);
+        }
+
+        private static async global::System.Threading.Tasks.ValueTask __AwaitAdd(global::System.Threading.Tasks.ValueTask<int> __task, global::DBus.MethodContext __context)
+        {
+            __ReplyAdd(__context, await __task.ConfigureAwait(false));
+        }
+
+        private static void __ReplyAdd(global::DBus.MethodContext __context, int __result)
+        {
+            var __w = __context.CreateReply("i");
+            try
+            {
+                __w.WriteInt32(__result);
+                __context.Reply(__w.ToMessage());
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleDivRem(ICalculatorHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __r = __context.Request.GetBodyReader();
+            var __a0 = __r.ReadInt64();
+            var __a1 = __r.ReadInt64();
+            var __task = __handler.DivRemAsync(__a0, __a1, __context);
+            if (__task.IsCompletedSuccessfully)
+            {
+                __ReplyDivRem(__context, __task.Result);
+                return default;
+            }
+            return __AwaitDivRem(__task, __context);
+        }
+
+        private static async global::System.Threading.Tasks.ValueTask __AwaitDivRem(global::System.Threading.Tasks.ValueTask<(long Quotient, long Remainder)> __task, global::DBus.MethodContext __context)
+        {
+            __ReplyDivRem(__context, await __task.ConfigureAwait(false));
+        }
+
+        private static void __ReplyDivRem(global::DBus.MethodContext __context, (long Quotient, long Remainder) __result)
+        {
+            var __w = __context.CreateReply("xx");
+            try
+            {
+                __w.WriteInt64(__result.Item1);
+                __w.WriteInt64(__result.Item2);
+                __context.Reply(__w.ToMessage());
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleReset(ICalculatorHandler __handler, global::DBus.MethodContext __context)
+        {
+            return __handler.ResetAsync(__context);
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleOldAdd(ICalculatorHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __r = __context.Request.GetBodyReader();
+            var __a0 = __r.ReadDouble();
+            var __task = __handler.OldAddAsync(__a0, __context);
+            if (__task.IsCompletedSuccessfully)
+            {
+                __ReplyOldAdd(__context, __task.Result);
+                return default;
+            }
+            return __AwaitOldAdd(__task, __context);
+        }
+
+        private static async global::System.Threading.Tasks.ValueTask __AwaitOldAdd(global::System.Threading.Tasks.ValueTask<double> __task, global::DBus.MethodContext __context)
+        {
+            __ReplyOldAdd(__context, await __task.ConfigureAwait(false));
+        }
+
+        private static void __ReplyOldAdd(global::DBus.MethodContext __context, double __result)
+        {
+            var __w = __context.CreateReply("d");
+            try
+            {
+                __w.WriteDouble(__result);
+                __context.Reply(__w.ToMessage());
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.WriteProperty(string name, ref global::DBus.MessageWriter writer)
+        {
+            switch (name)
+            {
+                case "Memory":
+                    writer.WriteDouble(this.GetMemory());
+                    return;
+                case "Precision":
+                    writer.WriteUInt32(this.GetPrecision());
+                    return;
+            }
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no readable property '" + name + "' in com.example.Calculator");
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.SetProperty(string name, ref global::DBus.MessageReader reader)
+        {
+            switch (name)
+            {
+                case "Memory":
+                    this.SetMemory(reader.ReadDouble());
+                    return;
+            }
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no writable property '" + name + "' in com.example.Calculator");
+        }
+    }
+    #pragma warning restore CS0618
+
+    /// <summary>Emits the signals of the D-Bus interface <c>com.example.Calculator</c> from an exported object.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public static partial class CalculatorHandlerExtensions
+    {
+        /// <summary>Emits the D-Bus signal <c>Overflow</c> from the object at <paramref name="path"/>.</summary>
+        /// <param name="connection">The connection the object is exported on.</param>
+        /// <param name="path">The path of the emitting object.</param>
+        /// <param name="operation">The argument <c>operation</c> (<c>s</c>).</param>
+        /// <param name="operands">The argument <c>operands</c> (<c>ax</c>).</param>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>A task completed once the signal is queued for sending.</returns>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection is closed.</exception>
+        public static global::System.Threading.Tasks.ValueTask EmitOverflowAsync(this global::DBus.DBusConnection connection, global::DBus.ObjectPath path, string operation, long[] operands, string? destination = null)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(connection);
+            connection.EmitSignal(new global::Example.Generated.CalculatorMessages(null, path).Overflow(operation, operands, destination));
+            return default;
+        }
+    }
 }

@@ -542,4 +542,265 @@ namespace Example.Generated
             }
         }
     }
+
+    #pragma warning disable CS0618
+    /// <summary>
+    /// The server side of the D-Bus interface <c>org.example.MessyArgs</c>: implement the methods and property
+    /// accessors, then export the object with <see cref="global::DBus.DBusConnection.Export(global::DBus.ObjectPath, global::DBus.IDBusInterfaceHandler)"/>.
+    /// The interface implements <see cref="global::DBus.IDBusInterfaceHandler"/> itself: it reads each call's arguments,
+    /// awaits the method and writes its reply. Throw a <see cref="global::DBus.DBusException"/> to reply with that error.
+    /// </summary>
+    /// <remarks>
+    /// Property accessors are synchronous, as the runtime's property hooks are; emit PropertiesChanged with
+    /// <see cref="global::DBus.DBusConnection.EmitPropertiesChanged"/> after a change.
+    /// </remarks>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public partial interface IMessyArgsHandler : global::DBus.IDBusInterfaceHandler
+    {
+        /// <summary>Handles a call of the D-Bus method <c>NoNames</c>.</summary>
+        /// <param name="arg0">An unnamed argument (<c>s</c>).</param>
+        /// <param name="arg1">An unnamed argument (<c>u</c>).</param>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>The out argument, sent as the reply.</returns>
+        global::System.Threading.Tasks.ValueTask<bool> NoNamesAsync(string arg0, uint arg1, global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>Interleaved</c>.</summary>
+        /// <param name="first">The argument <c>first</c> (<c>s</c>).</param>
+        /// <param name="second">The argument <c>second</c> (<c>s</c>).</param>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>The out arguments, sent as the reply.</returns>
+        global::System.Threading.Tasks.ValueTask<(int Result, string[] Extra)> InterleavedAsync(string first, string second, global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>Keywords</c>.</summary>
+        /// <param name="class">The argument <c>class</c> (<c>s</c>).</param>
+        /// <param name="object">The argument <c>object</c> (<c>s</c>).</param>
+        /// <param name="value">The argument <c>value</c> (<c>s</c>).</param>
+        /// <param name="await">The argument <c>await</c> (<c>s</c>).</param>
+        /// <param name="var">The argument <c>var</c> (<c>s</c>).</param>
+        /// <param name="cancellationToken2">The argument <c>cancellationToken</c> (<c>s</c>).</param>
+        /// <param name="name">The argument <c>name</c> (<c>s</c>).</param>
+        /// <param name="name2">The argument <c>name</c> (<c>s</c>).</param>
+        /// <param name="name3">The argument <c>Name</c> (<c>s</c>).</param>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>The out arguments, sent as the reply.</returns>
+        global::System.Threading.Tasks.ValueTask<(int RestValue, int Item2Value, int ToStringValue, int AB, int AB2)> KeywordsAsync(string @class, string @object, string @value, string @await, string @var, string cancellationToken2, string name, string name2, string name3, global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>ManyOuts</c>.</summary>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>The out arguments, sent as the reply.</returns>
+        global::System.Threading.Tasks.ValueTask<(int A, int B, int C, int D, int E, int F, int G, string H, string I, string)> ManyOutsAsync(global::DBus.MethodContext context);
+
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.InterfaceName => "org.example.MessyArgs";
+
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.IntrospectionXml => global::Example.Generated.MessyArgsInterface.IntrospectionXml;
+
+        /// <inheritdoc/>
+        global::System.Threading.Tasks.ValueTask global::DBus.IDBusInterfaceHandler.HandleCallAsync(global::DBus.MethodContext context)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(context);
+            switch (context.Member)
+            {
+                case "NoNames":
+                    return __HandleNoNames(this, context);
+                case "Interleaved":
+                    return __HandleInterleaved(this, context);
+                case "Keywords":
+                    return __HandleKeywords(this, context);
+                case "ManyOuts":
+                    return __HandleManyOuts(this, context);
+            }
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in org.example.MessyArgs");
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleNoNames(IMessyArgsHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __r = __context.Request.GetBodyReader();
+            var __a0 = __r.ReadString();
+            var __a1 = __r.ReadUInt32();
+            var __task = __handler.NoNamesAsync(__a0, __a1, __context);
+            if (__task.IsCompletedSuccessfully)
+            {
+                __ReplyNoNames(__context, __task.Result);
+                return default;
+            }
+            return __AwaitNoNames(__task, __context);
+        }
+
+        private static async global::System.Threading.Tasks.ValueTask __AwaitNoNames(global::System.Threading.Tasks.ValueTask<bool> __task, global::DBus.MethodContext __context)
+        {
+            __ReplyNoNames(__context, await __task.ConfigureAwait(false));
+        }
+
+        private static void __ReplyNoNames(global::DBus.MethodContext __context, bool __result)
+        {
+            var __w = __context.CreateReply("b");
+            try
+            {
+                __w.WriteBoolean(__result);
+                __context.Reply(__w.ToMessage());
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleInterleaved(IMessyArgsHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __r = __context.Request.GetBodyReader();
+            var __a0 = __r.ReadString();
+            var __a1 = __r.ReadString();
+            var __task = __handler.InterleavedAsync(__a0, __a1, __context);
+            if (__task.IsCompletedSuccessfully)
+            {
+                __ReplyInterleaved(__context, __task.Result);
+                return default;
+            }
+            return __AwaitInterleaved(__task, __context);
+        }
+
+        private static async global::System.Threading.Tasks.ValueTask __AwaitInterleaved(global::System.Threading.Tasks.ValueTask<(int Result, string[] Extra)> __task, global::DBus.MethodContext __context)
+        {
+            __ReplyInterleaved(__context, await __task.ConfigureAwait(false));
+        }
+
+        private static void __ReplyInterleaved(global::DBus.MethodContext __context, (int Result, string[] Extra) __result)
+        {
+            var __w = __context.CreateReply("ias");
+            try
+            {
+                __w.WriteInt32(__result.Item1);
+                __w.WriteArray((__result.Item2 ?? throw new global::System.InvalidOperationException("InterleavedAsync returned a null value for the out argument 2 (as)")));
+                __context.Reply(__w.ToMessage());
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleKeywords(IMessyArgsHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __r = __context.Request.GetBodyReader();
+            var __a0 = __r.ReadString();
+            var __a1 = __r.ReadString();
+            var __a2 = __r.ReadString();
+            var __a3 = __r.ReadString();
+            var __a4 = __r.ReadString();
+            var __a5 = __r.ReadString();
+            var __a6 = __r.ReadString();
+            var __a7 = __r.ReadString();
+            var __a8 = __r.ReadString();
+            var __task = __handler.KeywordsAsync(__a0, __a1, __a2, __a3, __a4, __a5, __a6, __a7, __a8, __context);
+            if (__task.IsCompletedSuccessfully)
+            {
+                __ReplyKeywords(__context, __task.Result);
+                return default;
+            }
+            return __AwaitKeywords(__task, __context);
+        }
+
+        private static async global::System.Threading.Tasks.ValueTask __AwaitKeywords(global::System.Threading.Tasks.ValueTask<(int RestValue, int Item2Value, int ToStringValue, int AB, int AB2)> __task, global::DBus.MethodContext __context)
+        {
+            __ReplyKeywords(__context, await __task.ConfigureAwait(false));
+        }
+
+        private static void __ReplyKeywords(global::DBus.MethodContext __context, (int RestValue, int Item2Value, int ToStringValue, int AB, int AB2) __result)
+        {
+            var __w = __context.CreateReply("iiiii");
+            try
+            {
+                __w.WriteInt32(__result.Item1);
+                __w.WriteInt32(__result.Item2);
+                __w.WriteInt32(__result.Item3);
+                __w.WriteInt32(__result.Item4);
+                __w.WriteInt32(__result.Item5);
+                __context.Reply(__w.ToMessage());
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleManyOuts(IMessyArgsHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __task = __handler.ManyOutsAsync(__context);
+            if (__task.IsCompletedSuccessfully)
+            {
+                __ReplyManyOuts(__context, __task.Result);
+                return default;
+            }
+            return __AwaitManyOuts(__task, __context);
+        }
+
+        private static async global::System.Threading.Tasks.ValueTask __AwaitManyOuts(global::System.Threading.Tasks.ValueTask<(int A, int B, int C, int D, int E, int F, int G, string H, string I, string)> __task, global::DBus.MethodContext __context)
+        {
+            __ReplyManyOuts(__context, await __task.ConfigureAwait(false));
+        }
+
+        private static void __ReplyManyOuts(global::DBus.MethodContext __context, (int A, int B, int C, int D, int E, int F, int G, string H, string I, string) __result)
+        {
+            var __w = __context.CreateReply("iiiiiiisss");
+            try
+            {
+                __w.WriteInt32(__result.Item1);
+                __w.WriteInt32(__result.Item2);
+                __w.WriteInt32(__result.Item3);
+                __w.WriteInt32(__result.Item4);
+                __w.WriteInt32(__result.Item5);
+                __w.WriteInt32(__result.Item6);
+                __w.WriteInt32(__result.Item7);
+                __w.WriteString((__result.Item8 ?? throw new global::System.InvalidOperationException("ManyOutsAsync returned a null value for the out argument 8 (s)")));
+                __w.WriteString((__result.Item9 ?? throw new global::System.InvalidOperationException("ManyOutsAsync returned a null value for the out argument 9 (s)")));
+                __w.WriteString((__result.Item10 ?? throw new global::System.InvalidOperationException("ManyOutsAsync returned a null value for the out argument 10 (s)")));
+                __context.Reply(__w.ToMessage());
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.WriteProperty(string name, ref global::DBus.MessageWriter writer)
+        {
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no readable property '" + name + "' in org.example.MessyArgs");
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.SetProperty(string name, ref global::DBus.MessageReader reader)
+        {
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no writable property '" + name + "' in org.example.MessyArgs");
+        }
+    }
+    #pragma warning restore CS0618
+
+    /// <summary>Emits the signals of the D-Bus interface <c>org.example.MessyArgs</c> from an exported object.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public static partial class MessyArgsHandlerExtensions
+    {
+        /// <summary>Emits the D-Bus signal <c>Marked</c> from the object at <paramref name="path"/>.</summary>
+        /// <param name="connection">The connection the object is exported on.</param>
+        /// <param name="path">The path of the emitting object.</param>
+        /// <param name="a">The argument <c>a</c> (<c>s</c>).</param>
+        /// <param name="b">The argument <c>b</c> (<c>s</c>).</param>
+        /// <param name="arg2">An unnamed argument (<c>i</c>).</param>
+        /// <param name="arg3">An unnamed argument (<c>i</c>).</param>
+        /// <param name="arg4">An unnamed argument (<c>i</c>).</param>
+        /// <param name="arg5">An unnamed argument (<c>i</c>).</param>
+        /// <param name="arg6">An unnamed argument (<c>i</c>).</param>
+        /// <param name="arg7">An unnamed argument (<c>i</c>).</param>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>A task completed once the signal is queued for sending.</returns>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection is closed.</exception>
+        public static global::System.Threading.Tasks.ValueTask EmitMarkedAsync(this global::DBus.DBusConnection connection, global::DBus.ObjectPath path, string a, string b, int arg2, int arg3, int arg4, int arg5, int arg6, int arg7, string? destination = null)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(connection);
+            connection.EmitSignal(new global::Example.Generated.MessyArgsMessages(null, path).Marked(a, b, arg2, arg3, arg4, arg5, arg6, arg7, destination));
+            return default;
+        }
+    }
 }

@@ -1131,4 +1131,309 @@ namespace Example.Generated
             }
         }
     }
+
+    #pragma warning disable CS0618
+    /// <summary>
+    /// The server side of the D-Bus interface <c>org.example.MessyNames</c>: implement the methods and property
+    /// accessors, then export the object with <see cref="global::DBus.DBusConnection.Export(global::DBus.ObjectPath, global::DBus.IDBusInterfaceHandler)"/>.
+    /// The interface implements <see cref="global::DBus.IDBusInterfaceHandler"/> itself: it reads each call's arguments,
+    /// awaits the method and writes its reply. Throw a <see cref="global::DBus.DBusException"/> to reply with that error.
+    /// </summary>
+    /// <remarks>
+    /// Property accessors are synchronous, as the runtime's property hooks are; emit PropertiesChanged with
+    /// <see cref="global::DBus.DBusConnection.EmitPropertiesChanged"/> after a change.
+    /// </remarks>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public partial interface IMessyNamesHandler : global::DBus.IDBusInterfaceHandler
+    {
+        /// <summary>Handles a call of the D-Bus method <c>MessyNames</c>.</summary>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>Completes when the call is handled; an empty method return is then sent.</returns>
+        global::System.Threading.Tasks.ValueTask MessyNamesAsync(global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>Frob</c>.</summary>
+        /// <param name="x">The argument <c>x</c> (<c>i</c>).</param>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>Completes when the call is handled; an empty method return is then sent.</returns>
+        global::System.Threading.Tasks.ValueTask FrobAsync(int x, global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>Frob</c>.</summary>
+        /// <param name="x">The argument <c>x</c> (<c>s</c>).</param>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>Completes when the call is handled; an empty method return is then sent.</returns>
+        global::System.Threading.Tasks.ValueTask Frob2Async(string x, global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>state</c>.</summary>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>Completes when the call is handled; an empty method return is then sent.</returns>
+        global::System.Threading.Tasks.ValueTask StateAsync(global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>GetVolume</c>.</summary>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>The out argument, sent as the reply.</returns>
+        global::System.Threading.Tasks.ValueTask<double> GetVolumeAsync(global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>SetVolume</c>.</summary>
+        /// <param name="arg0">An unnamed argument (<c>d</c>).</param>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>Completes when the call is handled; an empty method return is then sent.</returns>
+        global::System.Threading.Tasks.ValueTask SetVolumeAsync(double arg0, global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>class</c>.</summary>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>Completes when the call is handled; an empty method return is then sent.</returns>
+        global::System.Threading.Tasks.ValueTask ClassAsync(global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>get_all_items</c>.</summary>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>Completes when the call is handled; an empty method return is then sent.</returns>
+        global::System.Threading.Tasks.ValueTask GetAllItemsAsync(global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>ToString</c>.</summary>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>Completes when the call is handled; an empty method return is then sent.</returns>
+        global::System.Threading.Tasks.ValueTask ToString2Async(global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>Dispose</c>.</summary>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>Completes when the call is handled; an empty method return is then sent.</returns>
+        global::System.Threading.Tasks.ValueTask Dispose2Async(global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>Xyzzy</c>.</summary>
+        /// <param name="word">The argument <c>w</c> (<c>s</c>).</param>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>Completes when the call is handled; an empty method return is then sent.</returns>
+        global::System.Threading.Tasks.ValueTask MagicAsync(string word, global::DBus.MethodContext context);
+
+        /// <summary>Returns the current value of the D-Bus property <c>State</c> (<c>s</c>), for Get and GetAll.</summary>
+        /// <returns>The value; never null.</returns>
+        string GetState();
+
+        /// <summary>Returns the current value of the D-Bus property <c>Volume</c> (<c>d</c>), for Get and GetAll.</summary>
+        /// <returns>The value.</returns>
+        double GetVolumeProperty();
+
+        /// <summary>Sets the D-Bus property <c>Volume</c> (<c>d</c>) from a Set call; throw a <see cref="global::DBus.DBusException"/> to refuse the value.</summary>
+        /// <param name="value">The new value.</param>
+        void SetVolumeProperty(double value);
+
+        /// <summary>Returns the current value of the D-Bus property <c>AllProperties</c> (<c>i</c>), for Get and GetAll.</summary>
+        /// <returns>The value.</returns>
+        int GetAllPropertiesProperty();
+
+        /// <summary>Returns the current value of the D-Bus property <c>screen-width</c> (<c>u</c>), for Get and GetAll.</summary>
+        /// <returns>The value.</returns>
+        uint GetScreenWidth();
+
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.InterfaceName => "org.example.MessyNames";
+
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.IntrospectionXml => global::Example.Generated.MessyNamesInterface.IntrospectionXml;
+
+        /// <inheritdoc/>
+        global::System.Threading.Tasks.ValueTask global::DBus.IDBusInterfaceHandler.HandleCallAsync(global::DBus.MethodContext context)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(context);
+            switch (context.Member)
+            {
+                case "MessyNames":
+                    return __HandleMessyNames(this, context);
+                case "Frob":
+                    if (context.Request.Signature.Value == "i")
+                    {
+                        return __HandleFrob(this, context);
+                    }
+                    if (context.Request.Signature.Value == "s")
+                    {
+                        return __HandleFrob2(this, context);
+                    }
+                    break;
+                case "state":
+                    return __HandleState(this, context);
+                case "GetVolume":
+                    return __HandleGetVolume(this, context);
+                case "SetVolume":
+                    return __HandleSetVolume(this, context);
+                case "class":
+                    return __HandleClass(this, context);
+                case "get_all_items":
+                    return __HandleGetAllItems(this, context);
+                case "ToString":
+                    return __HandleToString2(this, context);
+                case "Dispose":
+                    return __HandleDispose2(this, context);
+                case "Xyzzy":
+                    return __HandleMagic(this, context);
+            }
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in org.example.MessyNames");
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleMessyNames(IMessyNamesHandler __handler, global::DBus.MethodContext __context)
+        {
+            return __handler.MessyNamesAsync(__context);
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleFrob(IMessyNamesHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __r = __context.Request.GetBodyReader();
+            var __a0 = __r.ReadInt32();
+            return __handler.FrobAsync(__a0, __context);
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleFrob2(IMessyNamesHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __r = __context.Request.GetBodyReader();
+            var __a0 = __r.ReadString();
+            return __handler.Frob2Async(__a0, __context);
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleState(IMessyNamesHandler __handler, global::DBus.MethodContext __context)
+        {
+            return __handler.StateAsync(__context);
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleGetVolume(IMessyNamesHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __task = __handler.GetVolumeAsync(__context);
+            if (__task.IsCompletedSuccessfully)
+            {
+                __ReplyGetVolume(__context, __task.Result);
+                return default;
+            }
+            return __AwaitGetVolume(__task, __context);
+        }
+
+        private static async global::System.Threading.Tasks.ValueTask __AwaitGetVolume(global::System.Threading.Tasks.ValueTask<double> __task, global::DBus.MethodContext __context)
+        {
+            __ReplyGetVolume(__context, await __task.ConfigureAwait(false));
+        }
+
+        private static void __ReplyGetVolume(global::DBus.MethodContext __context, double __result)
+        {
+            var __w = __context.CreateReply("d");
+            try
+            {
+                __w.WriteDouble(__result);
+                __context.Reply(__w.ToMessage());
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleSetVolume(IMessyNamesHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __r = __context.Request.GetBodyReader();
+            var __a0 = __r.ReadDouble();
+            return __handler.SetVolumeAsync(__a0, __context);
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleClass(IMessyNamesHandler __handler, global::DBus.MethodContext __context)
+        {
+            return __handler.ClassAsync(__context);
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleGetAllItems(IMessyNamesHandler __handler, global::DBus.MethodContext __context)
+        {
+            return __handler.GetAllItemsAsync(__context);
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleToString2(IMessyNamesHandler __handler, global::DBus.MethodContext __context)
+        {
+            return __handler.ToString2Async(__context);
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleDispose2(IMessyNamesHandler __handler, global::DBus.MethodContext __context)
+        {
+            return __handler.Dispose2Async(__context);
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleMagic(IMessyNamesHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __r = __context.Request.GetBodyReader();
+            var __a0 = __r.ReadString();
+            return __handler.MagicAsync(__a0, __context);
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.WriteProperty(string name, ref global::DBus.MessageWriter writer)
+        {
+            switch (name)
+            {
+                case "State":
+                    writer.WriteString((this.GetState() ?? throw new global::System.InvalidOperationException("GetState returned null")));
+                    return;
+                case "Volume":
+                    writer.WriteDouble(this.GetVolumeProperty());
+                    return;
+                case "AllProperties":
+                    writer.WriteInt32(this.GetAllPropertiesProperty());
+                    return;
+                case "screen-width":
+                    writer.WriteUInt32(this.GetScreenWidth());
+                    return;
+            }
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no readable property '" + name + "' in org.example.MessyNames");
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.SetProperty(string name, ref global::DBus.MessageReader reader)
+        {
+            switch (name)
+            {
+                case "Volume":
+                    this.SetVolumeProperty(reader.ReadDouble());
+                    return;
+            }
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no writable property '" + name + "' in org.example.MessyNames");
+        }
+    }
+    #pragma warning restore CS0618
+
+    /// <summary>Emits the signals of the D-Bus interface <c>org.example.MessyNames</c> from an exported object.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public static partial class MessyNamesHandlerExtensions
+    {
+        /// <summary>Emits the D-Bus signal <c>PropertiesChanged</c> from the object at <paramref name="path"/>.</summary>
+        /// <param name="connection">The connection the object is exported on.</param>
+        /// <param name="path">The path of the emitting object.</param>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>A task completed once the signal is queued for sending.</returns>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection is closed.</exception>
+        public static global::System.Threading.Tasks.ValueTask EmitPropertiesChangedSignalAsync(this global::DBus.DBusConnection connection, global::DBus.ObjectPath path, string? destination = null)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(connection);
+            connection.EmitSignal(new global::Example.Generated.MessyNamesMessages(null, path).PropertiesChangedSignal(destination));
+            return default;
+        }
+
+        /// <summary>Emits the D-Bus signal <c>Volume</c> from the object at <paramref name="path"/>.</summary>
+        /// <param name="connection">The connection the object is exported on.</param>
+        /// <param name="path">The path of the emitting object.</param>
+        /// <param name="arg0">An unnamed argument (<c>d</c>).</param>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>A task completed once the signal is queued for sending.</returns>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection is closed.</exception>
+        public static global::System.Threading.Tasks.ValueTask EmitVolumeAsync(this global::DBus.DBusConnection connection, global::DBus.ObjectPath path, double arg0, string? destination = null)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(connection);
+            connection.EmitSignal(new global::Example.Generated.MessyNamesMessages(null, path).Volume(arg0, destination));
+            return default;
+        }
+
+        /// <summary>Emits the D-Bus signal <c>changed-now</c> from the object at <paramref name="path"/>.</summary>
+        /// <param name="connection">The connection the object is exported on.</param>
+        /// <param name="path">The path of the emitting object.</param>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>A task completed once the signal is queued for sending.</returns>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection is closed.</exception>
+        public static global::System.Threading.Tasks.ValueTask EmitChangedNowAsync(this global::DBus.DBusConnection connection, global::DBus.ObjectPath path, string? destination = null)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(connection);
+            connection.EmitSignal(new global::Example.Generated.MessyNamesMessages(null, path).ChangedNow(destination));
+            return default;
+        }
+    }
 }

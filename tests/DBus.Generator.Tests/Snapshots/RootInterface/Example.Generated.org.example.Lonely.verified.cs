@@ -152,4 +152,85 @@ namespace Example.Generated
             return this.Connection.CallAsync(this.Messages.Alone(), global::Example.Generated.LonelyMessages.ReadAloneReply, cancellationToken);
         }
     }
+
+    #pragma warning disable CS0618
+    /// <summary>
+    /// The server side of the D-Bus interface <c>org.example.Lonely</c>: implement the methods and property
+    /// accessors, then export the object with <see cref="global::DBus.DBusConnection.Export(global::DBus.ObjectPath, global::DBus.IDBusInterfaceHandler)"/>.
+    /// The interface implements <see cref="global::DBus.IDBusInterfaceHandler"/> itself: it reads each call's arguments,
+    /// awaits the method and writes its reply. Throw a <see cref="global::DBus.DBusException"/> to reply with that error.
+    /// </summary>
+    /// <remarks>
+    /// Property accessors are synchronous, as the runtime's property hooks are; emit PropertiesChanged with
+    /// <see cref="global::DBus.DBusConnection.EmitPropertiesChanged"/> after a change.
+    /// </remarks>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public partial interface ILonelyHandler : global::DBus.IDBusInterfaceHandler
+    {
+        /// <summary>Handles a call of the D-Bus method <c>Alone</c>.</summary>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>The out argument, sent as the reply.</returns>
+        global::System.Threading.Tasks.ValueTask<string> AloneAsync(global::DBus.MethodContext context);
+
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.InterfaceName => "org.example.Lonely";
+
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.IntrospectionXml => global::Example.Generated.LonelyInterface.IntrospectionXml;
+
+        /// <inheritdoc/>
+        global::System.Threading.Tasks.ValueTask global::DBus.IDBusInterfaceHandler.HandleCallAsync(global::DBus.MethodContext context)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(context);
+            switch (context.Member)
+            {
+                case "Alone":
+                    return __HandleAlone(this, context);
+            }
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in org.example.Lonely");
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleAlone(ILonelyHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __task = __handler.AloneAsync(__context);
+            if (__task.IsCompletedSuccessfully)
+            {
+                __ReplyAlone(__context, __task.Result);
+                return default;
+            }
+            return __AwaitAlone(__task, __context);
+        }
+
+        private static async global::System.Threading.Tasks.ValueTask __AwaitAlone(global::System.Threading.Tasks.ValueTask<string> __task, global::DBus.MethodContext __context)
+        {
+            __ReplyAlone(__context, await __task.ConfigureAwait(false));
+        }
+
+        private static void __ReplyAlone(global::DBus.MethodContext __context, string __result)
+        {
+            var __w = __context.CreateReply("s");
+            try
+            {
+                __w.WriteString((__result ?? throw new global::System.InvalidOperationException("AloneAsync returned a null value for the out argument 1 (s)")));
+                __context.Reply(__w.ToMessage());
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.WriteProperty(string name, ref global::DBus.MessageWriter writer)
+        {
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no readable property '" + name + "' in org.example.Lonely");
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.SetProperty(string name, ref global::DBus.MessageReader reader)
+        {
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no writable property '" + name + "' in org.example.Lonely");
+        }
+    }
+    #pragma warning restore CS0618
 }

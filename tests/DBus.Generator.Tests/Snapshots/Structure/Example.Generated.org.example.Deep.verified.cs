@@ -172,4 +172,65 @@ namespace Example.Generated
             }
         }
     }
+
+    #pragma warning disable CS0618
+    /// <summary>
+    /// The server side of the D-Bus interface <c>org.example.Deep</c>: implement the methods and property
+    /// accessors, then export the object with <see cref="global::DBus.DBusConnection.Export(global::DBus.ObjectPath, global::DBus.IDBusInterfaceHandler)"/>.
+    /// The interface implements <see cref="global::DBus.IDBusInterfaceHandler"/> itself: it reads each call's arguments,
+    /// awaits the method and writes its reply. Throw a <see cref="global::DBus.DBusException"/> to reply with that error.
+    /// </summary>
+    /// <remarks>
+    /// Property accessors are synchronous, as the runtime's property hooks are; emit PropertiesChanged with
+    /// <see cref="global::DBus.DBusConnection.EmitPropertiesChanged"/> after a change.
+    /// </remarks>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    [global::System.Obsolete("The D-Bus interface is deprecated.")]
+    public partial interface IDeepHandler : global::DBus.IDBusInterfaceHandler
+    {
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.InterfaceName => "org.example.Deep";
+
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.IntrospectionXml => global::Example.Generated.DeepInterface.IntrospectionXml;
+
+        /// <inheritdoc/>
+        global::System.Threading.Tasks.ValueTask global::DBus.IDBusInterfaceHandler.HandleCallAsync(global::DBus.MethodContext context)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(context);
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in org.example.Deep");
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.WriteProperty(string name, ref global::DBus.MessageWriter writer)
+        {
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no readable property '" + name + "' in org.example.Deep");
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.SetProperty(string name, ref global::DBus.MessageReader reader)
+        {
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no writable property '" + name + "' in org.example.Deep");
+        }
+    }
+    #pragma warning restore CS0618
+
+    /// <summary>Emits the signals of the D-Bus interface <c>org.example.Deep</c> from an exported object.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    [global::System.Obsolete("The D-Bus interface is deprecated.")]
+    public static partial class DeepHandlerExtensions
+    {
+        /// <summary>Emits the D-Bus signal <c>Bottom</c> from the object at <paramref name="path"/>.</summary>
+        /// <param name="connection">The connection the object is exported on.</param>
+        /// <param name="path">The path of the emitting object.</param>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>A task completed once the signal is queued for sending.</returns>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection is closed.</exception>
+        public static global::System.Threading.Tasks.ValueTask EmitBottomAsync(this global::DBus.DBusConnection connection, global::DBus.ObjectPath path, string? destination = null)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(connection);
+            connection.EmitSignal(new global::Example.Generated.DeepMessages(null, path).Bottom(destination));
+            return default;
+        }
+    }
 }

@@ -120,4 +120,61 @@ namespace Example.Generated
             return this.Connection.CallAsync(this.Messages.Hello(), static __reply => true, cancellationToken);
         }
     }
+
+    #pragma warning disable CS0618
+    /// <summary>
+    /// The server side of the D-Bus interface <c>org.example.Outer</c>: implement the methods and property
+    /// accessors, then export the object with <see cref="global::DBus.DBusConnection.Export(global::DBus.ObjectPath, global::DBus.IDBusInterfaceHandler)"/>.
+    /// The interface implements <see cref="global::DBus.IDBusInterfaceHandler"/> itself: it reads each call's arguments,
+    /// awaits the method and writes its reply. Throw a <see cref="global::DBus.DBusException"/> to reply with that error.
+    /// </summary>
+    /// <remarks>
+    /// Property accessors are synchronous, as the runtime's property hooks are; emit PropertiesChanged with
+    /// <see cref="global::DBus.DBusConnection.EmitPropertiesChanged"/> after a change.
+    /// The outer interface.
+    /// </remarks>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public partial interface IOuterHandler : global::DBus.IDBusInterfaceHandler
+    {
+        /// <summary>Handles a call of the D-Bus method <c>Hello</c>.</summary>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>Completes when the call is handled; an empty method return is then sent.</returns>
+        global::System.Threading.Tasks.ValueTask HelloAsync(global::DBus.MethodContext context);
+
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.InterfaceName => "org.example.Outer";
+
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.IntrospectionXml => global::Example.Generated.OuterInterface.IntrospectionXml;
+
+        /// <inheritdoc/>
+        global::System.Threading.Tasks.ValueTask global::DBus.IDBusInterfaceHandler.HandleCallAsync(global::DBus.MethodContext context)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(context);
+            switch (context.Member)
+            {
+                case "Hello":
+                    return __HandleHello(this, context);
+            }
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in org.example.Outer");
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleHello(IOuterHandler __handler, global::DBus.MethodContext __context)
+        {
+            return __handler.HelloAsync(__context);
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.WriteProperty(string name, ref global::DBus.MessageWriter writer)
+        {
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no readable property '" + name + "' in org.example.Outer");
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.SetProperty(string name, ref global::DBus.MessageReader reader)
+        {
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no writable property '" + name + "' in org.example.Outer");
+        }
+    }
+    #pragma warning restore CS0618
 }

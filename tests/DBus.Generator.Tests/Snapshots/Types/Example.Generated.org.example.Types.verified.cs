@@ -835,4 +835,378 @@ namespace Example.Generated
             }
         }
     }
+
+    #pragma warning disable CS0618
+    /// <summary>
+    /// The server side of the D-Bus interface <c>org.example.Types</c>: implement the methods and property
+    /// accessors, then export the object with <see cref="global::DBus.DBusConnection.Export(global::DBus.ObjectPath, global::DBus.IDBusInterfaceHandler)"/>.
+    /// The interface implements <see cref="global::DBus.IDBusInterfaceHandler"/> itself: it reads each call's arguments,
+    /// awaits the method and writes its reply. Throw a <see cref="global::DBus.DBusException"/> to reply with that error.
+    /// </summary>
+    /// <remarks>
+    /// Property accessors are synchronous, as the runtime's property hooks are; emit PropertiesChanged with
+    /// <see cref="global::DBus.DBusConnection.EmitPropertiesChanged"/> after a change.
+    /// </remarks>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public partial interface ITypesHandler : global::DBus.IDBusInterfaceHandler
+    {
+        /// <summary>Handles a call of the D-Bus method <c>Basics</c>.</summary>
+        /// <param name="y">The argument <c>y</c> (<c>y</c>).</param>
+        /// <param name="b">The argument <c>b</c> (<c>b</c>).</param>
+        /// <param name="n">The argument <c>n</c> (<c>n</c>).</param>
+        /// <param name="q">The argument <c>q</c> (<c>q</c>).</param>
+        /// <param name="i">The argument <c>i</c> (<c>i</c>).</param>
+        /// <param name="u">The argument <c>u</c> (<c>u</c>).</param>
+        /// <param name="x">The argument <c>x</c> (<c>x</c>).</param>
+        /// <param name="t">The argument <c>t</c> (<c>t</c>).</param>
+        /// <param name="d">The argument <c>d</c> (<c>d</c>).</param>
+        /// <param name="s">The argument <c>s</c> (<c>s</c>).</param>
+        /// <param name="o">The argument <c>o</c> (<c>o</c>).</param>
+        /// <param name="g">The argument <c>g</c> (<c>g</c>).</param>
+        /// <param name="h">The argument <c>h</c> (<c>h</c>).</param>
+        /// <param name="v">The argument <c>v</c> (<c>v</c>).</param>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>Completes when the call is handled; an empty method return is then sent.</returns>
+        global::System.Threading.Tasks.ValueTask BasicsAsync(byte y, bool b, short n, ushort q, int i, uint u, long x, ulong t, double d, string s, global::DBus.ObjectPath o, global::DBus.Signature g, global::DBus.UnixFd h, global::DBus.Variant v, global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>Containers</c>.</summary>
+        /// <param name="bytes">The argument <c>bytes</c> (<c>ay</c>).</param>
+        /// <param name="strings">The argument <c>strings</c> (<c>as</c>).</param>
+        /// <param name="nested">The argument <c>nested</c> (<c>aai</c>).</param>
+        /// <param name="dict">The argument <c>dict</c> (<c>a{sv}</c>).</param>
+        /// <param name="deep">The argument <c>deep</c> (<c>a{oa{sa{sv}}}</c>).</param>
+        /// <param name="pair">The argument <c>pair</c> (<c>(si)</c>).</param>
+        /// <param name="single">The argument <c>single</c> (<c>(i)</c>).</param>
+        /// <param name="big">The argument <c>big</c> (<c>(ybnqiuxtdsogv)</c>).</param>
+        /// <param name="structs">The argument <c>structs</c> (<c>a(sa(ii))</c>).</param>
+        /// <param name="dictOfStruct">The argument <c>dictOfStruct</c> (<c>a{u(sd)}</c>).</param>
+        /// <param name="fds">The argument <c>fds</c> (<c>ah</c>).</param>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>The out argument, sent as the reply.</returns>
+        global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)>> ContainersAsync(byte[] bytes, string[] strings, int[][] nested, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> dict, global::System.Collections.Generic.Dictionary<global::DBus.ObjectPath, global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>>> deep, (string, int) pair, global::System.ValueTuple<int> single, (byte, bool, short, ushort, int, uint, long, ulong, double, string, global::DBus.ObjectPath, global::DBus.Signature, global::DBus.Variant) big, (string, (int, int)[])[] structs, global::System.Collections.Generic.Dictionary<uint, (string, double)> dictOfStruct, global::DBus.UnixFd[] fds, global::DBus.MethodContext context);
+
+        /// <summary>Returns the current value of the D-Bus property <c>Dict</c> (<c>a{sas}</c>), for Get and GetAll.</summary>
+        /// <returns>The value; never null.</returns>
+        global::System.Collections.Generic.Dictionary<string, string[]> GetDict();
+
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.InterfaceName => "org.example.Types";
+
+        /// <inheritdoc/>
+        string global::DBus.IDBusInterfaceHandler.IntrospectionXml => global::Example.Generated.TypesInterface.IntrospectionXml;
+
+        /// <inheritdoc/>
+        global::System.Threading.Tasks.ValueTask global::DBus.IDBusInterfaceHandler.HandleCallAsync(global::DBus.MethodContext context)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(context);
+            switch (context.Member)
+            {
+                case "Basics":
+                    return __HandleBasics(this, context);
+                case "Containers":
+                    return __HandleContainers(this, context);
+            }
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in org.example.Types");
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleBasics(ITypesHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __r = __context.Request.GetBodyReader();
+            var __a0 = __r.ReadByte();
+            var __a1 = __r.ReadBoolean();
+            var __a2 = __r.ReadInt16();
+            var __a3 = __r.ReadUInt16();
+            var __a4 = __r.ReadInt32();
+            var __a5 = __r.ReadUInt32();
+            var __a6 = __r.ReadInt64();
+            var __a7 = __r.ReadUInt64();
+            var __a8 = __r.ReadDouble();
+            var __a9 = __r.ReadString();
+            var __a10 = __r.ReadObjectPath();
+            var __a11 = __r.ReadSignature();
+            var __a12 = __r.ReadUnixFd();
+            var __a13 = __r.ReadVariant();
+            return __handler.BasicsAsync(__a0, __a1, __a2, __a3, __a4, __a5, __a6, __a7, __a8, __a9, __a10, __a11, __a12, __a13, __context);
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleContainers(ITypesHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __r = __context.Request.GetBodyReader();
+            var __a0 = __r.ReadArrayOfByte();
+            var __a1 = __r.ReadArrayOfString();
+            var __a2 = __Read_aai(ref __r);
+            var __a3 = __Read_a_7bsv_7d(ref __r);
+            var __a4 = __Read_a_7boa_7bsa_7bsv_7d_7d_7d(ref __r);
+            var __a5 = __Read__28si_29(ref __r);
+            var __a6 = __Read__28i_29(ref __r);
+            var __a7 = __Read__28ybnqiuxtdsogv_29(ref __r);
+            var __a8 = __Read_a_28sa_28ii_29_29(ref __r);
+            var __a9 = __Read_a_7bu_28sd_29_7d(ref __r);
+            var __a10 = __Read_ah(ref __r);
+            var __task = __handler.ContainersAsync(__a0, __a1, __a2, __a3, __a4, __a5, __a6, __a7, __a8, __a9, __a10, __context);
+            if (__task.IsCompletedSuccessfully)
+            {
+                __ReplyContainers(__context, __task.Result);
+                return default;
+            }
+            return __AwaitContainers(__task, __context);
+        }
+
+        private static async global::System.Threading.Tasks.ValueTask __AwaitContainers(global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)>> __task, global::DBus.MethodContext __context)
+        {
+            __ReplyContainers(__context, await __task.ConfigureAwait(false));
+        }
+
+        private static void __ReplyContainers(global::DBus.MethodContext __context, global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)> __result)
+        {
+            var __w = __context.CreateReply("a{s(ybnqiuxtd)}");
+            try
+            {
+                __Write_a_7bs_28ybnqiuxtd_29_7d(ref __w, (__result ?? throw new global::System.InvalidOperationException("ContainersAsync returned a null value for the out argument 1 (a{s(ybnqiuxtd)})")));
+                __context.Reply(__w.ToMessage());
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.WriteProperty(string name, ref global::DBus.MessageWriter writer)
+        {
+            switch (name)
+            {
+                case "Dict":
+                    __Write_a_7bsas_7d(ref writer, (this.GetDict() ?? throw new global::System.InvalidOperationException("GetDict returned null")));
+                    return;
+            }
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no readable property '" + name + "' in org.example.Types");
+        }
+
+        /// <inheritdoc/>
+        void global::DBus.IDBusInterfaceHandler.SetProperty(string name, ref global::DBus.MessageReader reader)
+        {
+            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no writable property '" + name + "' in org.example.Types");
+        }
+
+        private static global::System.ValueTuple<int> __Read__28i_29(ref global::DBus.MessageReader r)
+        {
+            r.AlignStruct();
+            var f1 = r.ReadInt32();
+            return new global::System.ValueTuple<int>(f1);
+        }
+
+        private static (int, int) __Read__28ii_29(ref global::DBus.MessageReader r)
+        {
+            r.AlignStruct();
+            var f1 = r.ReadInt32();
+            var f2 = r.ReadInt32();
+            return (f1, f2);
+        }
+
+        private static (string, (int, int)[]) __Read__28sa_28ii_29_29(ref global::DBus.MessageReader r)
+        {
+            r.AlignStruct();
+            var f1 = r.ReadString();
+            var f2 = __Read_a_28ii_29(ref r);
+            return (f1, f2);
+        }
+
+        private static (string, double) __Read__28sd_29(ref global::DBus.MessageReader r)
+        {
+            r.AlignStruct();
+            var f1 = r.ReadString();
+            var f2 = r.ReadDouble();
+            return (f1, f2);
+        }
+
+        private static (string, int) __Read__28si_29(ref global::DBus.MessageReader r)
+        {
+            r.AlignStruct();
+            var f1 = r.ReadString();
+            var f2 = r.ReadInt32();
+            return (f1, f2);
+        }
+
+        private static void __Write__28ybnqiuxtd_29(ref global::DBus.MessageWriter w, (byte, bool, short, ushort, int, uint, long, ulong, double) v)
+        {
+            w.WriteStructStart();
+            w.WriteByte(v.Item1);
+            w.WriteBoolean(v.Item2);
+            w.WriteInt16(v.Item3);
+            w.WriteUInt16(v.Item4);
+            w.WriteInt32(v.Item5);
+            w.WriteUInt32(v.Item6);
+            w.WriteInt64(v.Item7);
+            w.WriteUInt64(v.Item8);
+            w.WriteDouble(v.Item9);
+        }
+
+        private static (byte, bool, short, ushort, int, uint, long, ulong, double, string, global::DBus.ObjectPath, global::DBus.Signature, global::DBus.Variant) __Read__28ybnqiuxtdsogv_29(ref global::DBus.MessageReader r)
+        {
+            r.AlignStruct();
+            var f1 = r.ReadByte();
+            var f2 = r.ReadBoolean();
+            var f3 = r.ReadInt16();
+            var f4 = r.ReadUInt16();
+            var f5 = r.ReadInt32();
+            var f6 = r.ReadUInt32();
+            var f7 = r.ReadInt64();
+            var f8 = r.ReadUInt64();
+            var f9 = r.ReadDouble();
+            var f10 = r.ReadString();
+            var f11 = r.ReadObjectPath();
+            var f12 = r.ReadSignature();
+            var f13 = r.ReadVariant();
+            return (f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13);
+        }
+
+        private static (int, int)[] __Read_a_28ii_29(ref global::DBus.MessageReader r)
+        {
+            var result = new global::System.Collections.Generic.List<(int, int)>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.Struct);
+            while (r.HasNext(end))
+            {
+                result.Add(__Read__28ii_29(ref r));
+            }
+            return result.ToArray();
+        }
+
+        private static (string, (int, int)[])[] __Read_a_28sa_28ii_29_29(ref global::DBus.MessageReader r)
+        {
+            var result = new global::System.Collections.Generic.List<(string, (int, int)[])>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.Struct);
+            while (r.HasNext(end))
+            {
+                result.Add(__Read__28sa_28ii_29_29(ref r));
+            }
+            return result.ToArray();
+        }
+
+        private static int[][] __Read_aai(ref global::DBus.MessageReader r)
+        {
+            var result = new global::System.Collections.Generic.List<int[]>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.Array);
+            while (r.HasNext(end))
+            {
+                result.Add(r.ReadArrayOfInt32());
+            }
+            return result.ToArray();
+        }
+
+        private static global::DBus.UnixFd[] __Read_ah(ref global::DBus.MessageReader r)
+        {
+            var result = new global::System.Collections.Generic.List<global::DBus.UnixFd>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.UnixFd);
+            while (r.HasNext(end))
+            {
+                result.Add(r.ReadUnixFd());
+            }
+            return result.ToArray();
+        }
+
+        private static global::System.Collections.Generic.Dictionary<global::DBus.ObjectPath, global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>>> __Read_a_7boa_7bsa_7bsv_7d_7d_7d(ref global::DBus.MessageReader r)
+        {
+            var result = new global::System.Collections.Generic.Dictionary<global::DBus.ObjectPath, global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>>>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
+            while (r.HasNext(end))
+            {
+                var key = r.ReadObjectPath();
+                result[key] = __Read_a_7bsa_7bsv_7d_7d(ref r);
+            }
+            return result;
+        }
+
+        private static void __Write_a_7bs_28ybnqiuxtd_29_7d(ref global::DBus.MessageWriter w, global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)> v)
+        {
+            if (v is null)
+            {
+                throw __NullValue("a{s(ybnqiuxtd)}");
+            }
+            var start = w.WriteArrayStart(global::DBus.DBusType.DictEntry);
+            foreach (var e in v)
+            {
+                w.WriteDictEntryStart();
+                w.WriteString(e.Key);
+                __Write__28ybnqiuxtd_29(ref w, e.Value);
+            }
+            w.WriteArrayEnd(start);
+        }
+
+        private static void __Write_a_7bsas_7d(ref global::DBus.MessageWriter w, global::System.Collections.Generic.Dictionary<string, string[]> v)
+        {
+            if (v is null)
+            {
+                throw __NullValue("a{sas}");
+            }
+            var start = w.WriteArrayStart(global::DBus.DBusType.DictEntry);
+            foreach (var e in v)
+            {
+                w.WriteDictEntryStart();
+                w.WriteString(e.Key);
+                w.WriteArray(e.Value ?? throw __NullValue("as"));
+            }
+            w.WriteArrayEnd(start);
+        }
+
+        private static global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>> __Read_a_7bsa_7bsv_7d_7d(ref global::DBus.MessageReader r)
+        {
+            var result = new global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
+            while (r.HasNext(end))
+            {
+                var key = r.ReadString();
+                result[key] = __Read_a_7bsv_7d(ref r);
+            }
+            return result;
+        }
+
+        private static global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> __Read_a_7bsv_7d(ref global::DBus.MessageReader r)
+        {
+            var result = new global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
+            while (r.HasNext(end))
+            {
+                var key = r.ReadString();
+                result[key] = r.ReadVariant();
+            }
+            return result;
+        }
+
+        private static global::System.Collections.Generic.Dictionary<uint, (string, double)> __Read_a_7bu_28sd_29_7d(ref global::DBus.MessageReader r)
+        {
+            var result = new global::System.Collections.Generic.Dictionary<uint, (string, double)>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
+            while (r.HasNext(end))
+            {
+                var key = r.ReadUInt32();
+                result[key] = __Read__28sd_29(ref r);
+            }
+            return result;
+        }
+
+        private static global::System.ArgumentNullException __NullValue(string signature) =>
+            new global::System.ArgumentNullException(null, "null inside an argument, where a value of signature '" + signature + "' is required");
+    }
+    #pragma warning restore CS0618
+
+    /// <summary>Emits the signals of the D-Bus interface <c>org.example.Types</c> from an exported object.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DBusGen", "<version>")]
+    public static partial class TypesHandlerExtensions
+    {
+        /// <summary>Emits the D-Bus signal <c>Variants</c> from the object at <paramref name="path"/>.</summary>
+        /// <param name="connection">The connection the object is exported on.</param>
+        /// <param name="path">The path of the emitting object.</param>
+        /// <param name="arg0">An unnamed argument (<c>av</c>).</param>
+        /// <param name="arg1">An unnamed argument (<c>v</c>).</param>
+        /// <param name="destination">The one peer to send it to, or null to broadcast it.</param>
+        /// <returns>A task completed once the signal is queued for sending.</returns>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection is closed.</exception>
+        public static global::System.Threading.Tasks.ValueTask EmitVariantsAsync(this global::DBus.DBusConnection connection, global::DBus.ObjectPath path, global::DBus.Variant[] arg0, global::DBus.Variant arg1, string? destination = null)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(connection);
+            connection.EmitSignal(new global::Example.Generated.TypesMessages(null, path).Variants(arg0, arg1, destination));
+            return default;
+        }
+    }
 }
