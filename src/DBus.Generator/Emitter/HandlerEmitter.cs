@@ -5,6 +5,8 @@ using DBus.Generator.Helpers;
 using DBus.Generator.Model;
 using DBus.Generator.Naming;
 
+using static DBus.Generator.Emitter.EmitterHelpers;
+
 namespace DBus.Generator.Emitter;
 
 /// <summary>
@@ -356,9 +358,6 @@ internal static class HandlerEmitter
     private static string ReturnType(MethodModel method) =>
         ResultType(method) is { } result ? $"{ValueTask}<{result}>" : ValueTask;
 
-    private static string Qualified(InterfaceModel model, string typeName) =>
-        model.Namespace.Length > 0 ? "global::" + model.Namespace + "." + typeName : "global::" + typeName;
-
     private static void Separate(SourceWriter w, ref bool first)
     {
         if (!first)
@@ -366,34 +365,5 @@ internal static class HandlerEmitter
             w.WriteLine();
         }
         first = false;
-    }
-
-    private static void ParamDocs(SourceWriter w, EquatableArray<ArgumentModel> args)
-    {
-        foreach (var arg in args)
-        {
-            string text = arg.Doc is { } doc
-                ? CSharpLiterals.DocText(doc)
-                : arg.Name is { Length: > 0 } argName
-                    ? $"The argument <c>{CSharpLiterals.DocText(argName)}</c> (<c>{CSharpLiterals.DocText(arg.Signature)}</c>)."
-                    : $"An unnamed argument (<c>{CSharpLiterals.DocText(arg.Signature)}</c>).";
-            w.WriteLine($"/// <param name=\"{arg.ParameterName.TrimStart('@')}\">{text}</param>");
-        }
-    }
-
-    private static void Remarks(SourceWriter w, string? doc)
-    {
-        if (doc is not null)
-        {
-            w.WriteLine($"/// <remarks>{CSharpLiterals.DocText(doc)}</remarks>");
-        }
-    }
-
-    private static void Obsolete(SourceWriter w, bool deprecated, string kind)
-    {
-        if (deprecated)
-        {
-            w.WriteLine($"[global::System.Obsolete(\"The D-Bus {kind} is deprecated.\")]");
-        }
     }
 }

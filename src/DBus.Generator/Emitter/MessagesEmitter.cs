@@ -6,6 +6,8 @@ using DBus.Generator.Model;
 using DBus.Generator.Naming;
 using DBus.Shared;
 
+using static DBus.Generator.Emitter.EmitterHelpers;
+
 namespace DBus.Generator.Emitter;
 
 /// <summary>
@@ -441,38 +443,4 @@ internal static class MessagesEmitter
 
     private static string Parameters(EquatableArray<ArgumentModel> args) =>
         string.Join(", ", args.Select(a => a.CSharpType + " " + a.ParameterName));
-
-    private static void ParamDocs(SourceWriter w, EquatableArray<ArgumentModel> args)
-    {
-        foreach (var arg in args)
-        {
-            string text = arg.Doc is { } doc
-                ? CSharpLiterals.DocText(doc)
-                : arg.Name is { Length: > 0 } name
-                    ? $"The argument <c>{CSharpLiterals.DocText(name)}</c> (<c>{Sig(arg.Signature)}</c>)."
-                    : $"An unnamed argument (<c>{Sig(arg.Signature)}</c>).";
-            w.WriteLine($"/// <param name=\"{arg.ParameterName.TrimStart('@')}\">{text}</param>");
-        }
-    }
-
-    private static void Remarks(SourceWriter w, string? doc)
-    {
-        if (doc is not null)
-        {
-            w.WriteLine($"/// <remarks>{CSharpLiterals.DocText(doc)}</remarks>");
-        }
-    }
-
-    private static void Obsolete(SourceWriter w, bool deprecated, string kind)
-    {
-        if (deprecated)
-        {
-            w.WriteLine($"[global::System.Obsolete(\"The D-Bus {kind} is deprecated.\")]");
-        }
-    }
-
-    private static string Args(string signature) =>
-        signature.Length == 0 ? "no arguments" : "arguments <c>" + CSharpLiterals.DocText(signature) + "</c>";
-
-    private static string Sig(string signature) => signature.Length == 0 ? "none" : CSharpLiterals.DocText(signature);
 }
