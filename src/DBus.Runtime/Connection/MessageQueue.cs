@@ -56,6 +56,7 @@ public sealed class MessageQueue : IAsyncEnumerable<Message>, IAsyncDisposable, 
     /// <summary>Waits for the next message.</summary>
     /// <exception cref="DBusDisconnectedException">The connection was lost and the queue is empty.</exception>
     /// <exception cref="ObjectDisposedException">The queue was disposed and is empty.</exception>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         try

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DBus;
 
 public sealed partial class MessageStream
@@ -19,6 +21,7 @@ public sealed partial class MessageStream
     /// <exception cref="DBusDisconnectedException">The peer closed the connection, or it was closed; after a
     /// malformed message the inner exception is the <see cref="DBusProtocolException"/> that says what was wrong.</exception>
     /// <exception cref="OperationCanceledException">The token fired; the stream stays usable.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _receiving, 1) != 0)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace DBus;
@@ -10,6 +11,11 @@ public sealed partial class MessageStream
 
     private readonly Channel<OutgoingMessage> _sendQueue;
     private readonly Task _writerLoop;
+    // Held by whoever writes to the transport: the writer loop, or a sender writing inline on its own thread.
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    // Items in _sendQueue (counted before they are added, uncounted as the writer loop takes them): a sender
+    // may write inline only when it is zero. The single-reader channel cannot count for itself.
+    private int _queued;
     private int _lastSerial;
 
     /// <summary>A queued message and, when a caller waits for it, the completion to signal once it is written.</summary>
@@ -45,12 +51,100 @@ public sealed partial class MessageStream
             serial = NextSerial();
             message.SetSerial(serial);
         }
-        if (!_sendQueue.Writer.TryWrite(new OutgoingMessage(message, written)))
+        if (TryWriteInline(message))
+        {
+            written?.TrySetResult();
+            return serial;
+        }
+        if (!TryQueue(new OutgoingMessage(message, written)))
         {
             message.Dispose();
             throw ClosedException();
         }
         return serial;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="message"/> on the caller's thread when nothing is queued before it and no write is
+    /// in progress: most sends then cost no hop to the writer loop, which is most of a sequential call's latency.
+    /// Order is kept because the writer loop takes messages off the queue only while it holds the write lock.
+    /// </summary>
+    /// <returns>False when the message must be queued instead.</returns>
+    private bool TryWriteInline(Message message)
+    {
+        if (message.UnixFdCount > 0 || Volatile.Read(ref _queued) != 0 || _closeReason is not null || !_writeLock.Wait(0))
+        {
+            return false;
+        }
+        if (Volatile.Read(ref _queued) != 0)
+        {
+            _writeLock.Release();
+            return false;
+        }
+        ValueTask send;
+        try
+        {
+            send = _transport.SendAsync(message.Bytes, default, _closing.Token);
+        }
+        catch (Exception e)
+        {
+            message.Dispose();
+            _writeLock.Release();
+            OnWriteFailed(e);
+            return true;
+        }
+        if (!send.IsCompleted)
+        {
+            // The socket buffer is full: finish in the background, holding the lock so nothing overtakes it.
+            _ = CompleteInlineWriteAsync(send, message);
+            return true;
+        }
+        message.Dispose();
+        _writeLock.Release();
+        try
+        {
+            send.GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            OnWriteFailed(e);
+        }
+        return true;
+    }
+
+    private bool TryQueue(OutgoingMessage item)
+    {
+        Interlocked.Increment(ref _queued);
+        if (_sendQueue.Writer.TryWrite(item))
+        {
+            return true;
+        }
+        Interlocked.Decrement(ref _queued);
+        return false;
+    }
+
+    private async Task CompleteInlineWriteAsync(ValueTask send, Message message)
+    {
+        try
+        {
+            await send.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            OnWriteFailed(e);
+        }
+        finally
+        {
+            message.Dispose();
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>A failed write ends the stream: the bytes of a message may be half sent, so nothing after it can follow.</summary>
+    private void OnWriteFailed(Exception e)
+    {
+        var reason = e is OperationCanceledException && _closing.IsCancellationRequested ? null : e;
+        Close(reason is null ? null : new DBusDisconnectedException("writing to the connection failed: " + reason.Message, reason));
     }
 
     /// <summary>Reserves the next serial; zero is skipped when the counter wraps.</summary>
@@ -69,7 +163,7 @@ public sealed partial class MessageStream
     internal Task FlushAsync()
     {
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_sendQueue.Writer.TryWrite(new OutgoingMessage(null!, written)))
+        if (!TryQueue(new OutgoingMessage(null!, written)))
         {
             return Task.FromException(ClosedException());
         }
@@ -89,55 +183,15 @@ public sealed partial class MessageStream
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                int used = 0;
-                while (reader.TryRead(out var item))
+                await _writeLock.WaitAsync().ConfigureAwait(false);
+                try
                 {
-                    if (item.Written is not null)
-                    {
-                        completions.Add(item.Written);
-                    }
-                    var message = item.Message;
-                    if (message is null)
-                    {
-                        continue; // a flush marker
-                    }
-                    using (message)
-                    {
-                        if (message.UnixFdCount > 0)
-                        {
-                            // Descriptors travel with the first byte of their own message: write what is
-                            // batched first, then this message alone.
-                            await WriteBatchAsync(batch, used).ConfigureAwait(false);
-                            used = 0;
-                            fds.Clear();
-                            foreach (var fd in message.UnixFds)
-                            {
-                                fds.Add(fd?.DangerousGetDescriptor() ?? -1);
-                            }
-                            await _transport.SendAsync(message.Bytes, fds.ToArray(), _closing.Token).ConfigureAwait(false);
-                        }
-                        else if (message.Length > BatchBufferSize - used)
-                        {
-                            await WriteBatchAsync(batch, used).ConfigureAwait(false);
-                            used = 0;
-                            if (message.Length > BatchBufferSize)
-                            {
-                                await _transport.SendAsync(message.Bytes, default, _closing.Token).ConfigureAwait(false);
-                            }
-                            else
-                            {
-                                message.Bytes.Span.CopyTo(batch);
-                                used = message.Length;
-                            }
-                        }
-                        else
-                        {
-                            message.Bytes.Span.CopyTo(batch.AsSpan(used));
-                            used += message.Length;
-                        }
-                    }
+                    await WriteQueuedAsync(reader, batch, completions, fds).ConfigureAwait(false);
                 }
-                await WriteBatchAsync(batch, used).ConfigureAwait(false);
+                finally
+                {
+                    _writeLock.Release();
+                }
                 foreach (var completion in completions)
                 {
                     completion.TrySetResult();
@@ -147,8 +201,7 @@ public sealed partial class MessageStream
         }
         catch (Exception e)
         {
-            var reason = e is OperationCanceledException && _closing.IsCancellationRequested ? null : e;
-            Close(reason is null ? null : new DBusDisconnectedException("writing to the connection failed: " + reason.Message, reason));
+            OnWriteFailed(e);
             var closed = ClosedException();
             foreach (var completion in completions)
             {
@@ -160,6 +213,62 @@ public sealed partial class MessageStream
         {
             ArrayPool<byte>.Shared.Return(batch);
         }
+    }
+
+    /// <summary>Writes everything queued, small messages batched into one socket write.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteQueuedAsync(ChannelReader<OutgoingMessage> reader, byte[] batch, List<TaskCompletionSource> completions, List<int> fds)
+    {
+        int used = 0;
+        while (reader.TryRead(out var item))
+        {
+            Interlocked.Decrement(ref _queued);
+            if (item.Written is not null)
+            {
+                completions.Add(item.Written);
+            }
+            var message = item.Message;
+            if (message is null)
+            {
+                continue; // a flush marker
+            }
+            using (message)
+            {
+                if (message.UnixFdCount > 0)
+                {
+                    // Descriptors travel with the first byte of their own message: write what is
+                    // batched first, then this message alone.
+                    await WriteBatchAsync(batch, used).ConfigureAwait(false);
+                    used = 0;
+                    fds.Clear();
+                    foreach (var fd in message.UnixFds)
+                    {
+                        fds.Add(fd?.DangerousGetDescriptor() ?? -1);
+                    }
+                    await _transport.SendAsync(message.Bytes, fds.ToArray(), _closing.Token).ConfigureAwait(false);
+                }
+                else if (message.Length > BatchBufferSize - used)
+                {
+                    await WriteBatchAsync(batch, used).ConfigureAwait(false);
+                    used = 0;
+                    if (message.Length > BatchBufferSize)
+                    {
+                        await _transport.SendAsync(message.Bytes, default, _closing.Token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        message.Bytes.Span.CopyTo(batch);
+                        used = message.Length;
+                    }
+                }
+                else
+                {
+                    message.Bytes.Span.CopyTo(batch.AsSpan(used));
+                    used += message.Length;
+                }
+            }
+        }
+        await WriteBatchAsync(batch, used).ConfigureAwait(false);
     }
 
     private ValueTask WriteBatchAsync(byte[] batch, int used) =>

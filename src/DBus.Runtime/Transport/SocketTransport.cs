@@ -137,6 +137,7 @@ internal sealed class SocketTransport : DBusTransport
         }
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveWithFdsAsync(Memory<byte> buffer, Queue<UnixFd> fds, CancellationToken cancellationToken)
     {
         while (true)
