@@ -40,9 +40,9 @@ public sealed partial class DBusConnection
     public Task<T> CallAsync<T>(Message call, [DBusDispatchThread] Func<Message, T> readReply, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(readReply);
-        var pending = new ReaderPendingReply<T>(readReply);
+        var pending = ReaderPendingReply<T>.Rent(readReply, out var task);
         Start(call, pending, timeout, cancellationToken);
-        return pending.Completion.Task;
+        return task;
     }
 
     /// <inheritdoc cref="CallAsync{T}(Message, Func{Message, T}, TimeSpan?, CancellationToken)"/>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DBus;
 
 /// <summary>
@@ -61,10 +63,37 @@ internal sealed class MessagePendingReply : PendingReply
     public override void Fail(Exception exception) => Completion.TrySetException(exception);
 }
 
-/// <summary>A pending call whose reply is read into a typed value on the dispatch path, before its buffer is released.</summary>
-internal sealed class ReaderPendingReply<T>(Func<Message, T> reader) : PendingReply
+/// <summary>
+/// A pending call whose reply is read into a typed value on the dispatch path, before its buffer is released
+/// (the generated proxies' calls). Pooled, so the task the caller awaits is all a call allocates here. The
+/// outcome is published from a thread-pool work item (this object), so the caller's continuation never runs on
+/// the dispatch thread; the item prefers the dispatching thread's local queue, where it runs as soon as the
+/// dispatch loop waits for the socket again.
+/// </summary>
+internal sealed class ReaderPendingReply<T> : PendingReply, IThreadPoolWorkItem
 {
-    public readonly TaskCompletionSource<T> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // The thread that publishes an outcome usually runs the continuation that makes the next call, which then
+    // takes this object back; the shared part covers many calls in flight.
+    private static readonly ObjectPool<ReaderPendingReply<T>> s_pool = new(256);
+
+    private Func<Message, T>? _reader;
+    private AsyncTaskMethodBuilder<T> _builder;
+    private T? _value;
+    private Exception? _exception;
+
+    private ReaderPendingReply()
+    {
+    }
+
+    /// <summary>A pending call for <paramref name="reader"/>, and the task its outcome completes.</summary>
+    public static ReaderPendingReply<T> Rent(Func<Message, T> reader, out Task<T> task)
+    {
+        var pending = s_pool.TryRent() ?? new ReaderPendingReply<T>();
+        pending._reader = reader;
+        pending._builder = AsyncTaskMethodBuilder<T>.Create();
+        task = pending._builder.Task;
+        return pending;
+    }
 
     public override void Complete(Message reply)
     {
@@ -72,24 +101,52 @@ internal sealed class ReaderPendingReply<T>(Func<Message, T> reader) : PendingRe
         {
             if (reply.Type == MessageType.Error)
             {
-                Completion.TrySetException(ToException(reply));
-                return;
+                _exception = ToException(reply);
             }
-            T value;
-            try
+            else
             {
-                value = reader(reply);
+                try
+                {
+                    _value = _reader!(reply);
+                }
+                catch (Exception e)
+                {
+                    _exception = e;
+                }
             }
-            catch (Exception e)
-            {
-                Completion.TrySetException(e);
-                return;
-            }
-            Completion.TrySetResult(value);
         }
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
     }
 
-    public override void Fail(Exception exception) => Completion.TrySetException(exception);
+    public override void Fail(Exception exception)
+    {
+        _exception = exception;
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+    }
+
+    /// <summary>Publishes the outcome, after handing this object back: the continuation may call again at once.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        var builder = _builder;
+        var value = _value;
+        var exception = _exception;
+        _builder = default;
+        _value = default;
+        _exception = null;
+        _reader = null;
+        Serial = 0;
+        Deadline = 0;
+        Cancellation = default;
+        s_pool.Return(this);
+        if (exception is null)
+        {
+            builder.SetResult(value!);
+        }
+        else
+        {
+            builder.SetException(exception);
+        }
+    }
 }
 
 /// <summary>A pending call answered through callbacks (dbus-python's call_async reply and error handlers).</summary>

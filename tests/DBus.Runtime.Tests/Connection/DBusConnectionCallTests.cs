@@ -35,6 +35,52 @@ public class DBusConnectionCallTests
     }
 
     [Test]
+    public async Task Typed_calls_from_many_threads_over_many_rounds_never_get_each_others_outcome()
+    {
+        // The typed call path reuses its pending-call objects: a mix-up would show as a wrong value or error.
+        await using var pair = PeerPair.Create();
+        pair.ServeEcho();
+        static string Read(Message m) => m.GetBodyReader().ReadString();
+        var workers = Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+        {
+            for (int round = 0; round < 50; round++)
+            {
+                var echoes = Enumerable.Range(0, 16).Select(i => pair.Client.CallAsync(PeerPair.Echo($"{worker}/{round}/{i}"), Read)).ToArray();
+                var failure = pair.Client.CallAsync(PeerPair.Call("Fail"), Read);
+                var texts = await Task.WhenAll(echoes);
+                Assert.That(texts, Is.EqualTo(Enumerable.Range(0, 16).Select(i => $"{worker}/{round}/{i}")));
+                var e = Assert.ThrowsAsync<DBusException>(() => failure);
+                Assert.That(e!.ErrorName, Is.EqualTo("org.test.Error.Boom"));
+            }
+        })).ToArray();
+        await Task.WhenAll(workers).WaitAsync(PeerPair.Timeout);
+        Assert.That(pair.Client.PendingCallCount, Is.Zero);
+    }
+
+    [Test]
+    public async Task A_typed_calls_continuation_does_not_run_on_the_dispatch_thread()
+    {
+        await using var pair = PeerPair.Create();
+        pair.ServeEcho();
+        await pair.Client.CallAsync(PeerPair.Echo("first"), static m => m.GetBodyReader().ReadString()).WaitAsync(PeerPair.Timeout);
+        // On the dispatch thread a blocking call fails at once; here it must work.
+        using var reply = pair.Client.Call(PeerPair.Echo("blocking"), PeerPair.Timeout);
+        Assert.That(reply.GetBodyReader().ReadString(), Is.EqualTo("blocking"));
+    }
+
+    [Test]
+    public async Task A_reader_that_throws_fails_only_its_own_call()
+    {
+        await using var pair = PeerPair.Create();
+        pair.ServeEcho();
+        var bad = pair.Client.CallAsync<int>(PeerPair.Echo("unreadable"), static _ => throw new InvalidDataException("cannot read this"));
+        var e = Assert.ThrowsAsync<InvalidDataException>(() => bad.WaitAsync(PeerPair.Timeout));
+        Assert.That(e!.Message, Is.EqualTo("cannot read this"));
+        string text = await pair.Client.CallAsync(PeerPair.Echo("fine"), static m => m.GetBodyReader().ReadString()).WaitAsync(PeerPair.Timeout);
+        Assert.That(text, Is.EqualTo("fine"));
+    }
+
+    [Test]
     public async Task An_error_reply_throws_with_its_name_and_text()
     {
         await using var pair = PeerPair.Create();
