@@ -46,19 +46,7 @@ public class ConnectionBenchmarks
         await _busServer.RequestNameAsync("org.dbusgen.Bench");
         Serve(_busServer);
 
-        using (var call = Call(null))
-        {
-            call.SetSerial(1);
-            _callBytes = call.Bytes.ToArray();
-        }
-        using (var parsed = Message.Parse(_callBytes))
-        {
-            var reply = MessageWriter.CreateMethodReturn(parsed, s_signature);
-            reply.WriteString("pong");
-            using var message = reply.ToMessage();
-            message.SetSerial(2);
-            _replyBytes = message.Bytes.ToArray();
-        }
+        (_callBytes, _replyBytes) = PingBytes();
         (_rawA, _rawB) = RawPair();
         _rawEcho = Task.Run(RawEchoLoopAsync);
     }
@@ -109,6 +97,23 @@ public class ConnectionBenchmarks
             _calls[i] = client.CallAsync(Call(destination), s_readString);
         }
         return Task.WhenAll(_calls);
+    }
+
+    /// <summary>The encoded Ping call and its reply, for the raw socket ping-pong of the same sizes.</summary>
+    internal static (byte[] Call, byte[] Reply) PingBytes()
+    {
+        byte[] callBytes;
+        using (var call = Call(null))
+        {
+            call.SetSerial(1);
+            callBytes = call.Bytes.ToArray();
+        }
+        using var parsed = Message.Parse(callBytes);
+        var reply = MessageWriter.CreateMethodReturn(parsed, s_signature);
+        reply.WriteString("pong");
+        using var message = reply.ToMessage();
+        message.SetSerial(2);
+        return (callBytes, message.Bytes.ToArray());
     }
 
     internal static Message Call(string? destination)

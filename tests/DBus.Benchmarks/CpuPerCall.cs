@@ -71,7 +71,7 @@ internal static class CpuPerCall
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
-        var daemonBefore = daemonPid is { } pid ? DaemonCpu(pid) : TimeSpan.Zero;
+        var daemonBefore = daemonPid is { } pid ? ProcessCpu(pid) : TimeSpan.Zero;
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var wall = Stopwatch.StartNew();
         await Round(Calls);
@@ -79,7 +79,7 @@ internal static class CpuPerCall
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
-        var daemon = daemonPid is { } p ? DaemonCpu(p) - daemonBefore : TimeSpan.Zero;
+        var daemon = daemonPid is { } p ? ProcessCpu(p) - daemonBefore : TimeSpan.Zero;
         Console.WriteLine($"{name,-36} {Calls / wall.Elapsed.TotalSeconds,10:N0} calls/s  " +
             $"CPU/call: ours {cpu.TotalMicroseconds / Calls,6:F2} µs" +
             (daemonPid is null ? "" : $", dbus-daemon {daemon.TotalMicroseconds / Calls,6:F2} µs") +
@@ -87,7 +87,7 @@ internal static class CpuPerCall
     }
 
     /// <summary>utime + stime of another process, from /proc/PID/stat (clock ticks of 10 ms on Linux).</summary>
-    private static TimeSpan DaemonCpu(int pid)
+    internal static TimeSpan ProcessCpu(int pid)
     {
         var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         long ticks = long.Parse(fields[11]) + long.Parse(fields[12]);
