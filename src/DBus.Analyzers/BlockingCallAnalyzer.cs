@@ -3,24 +3,25 @@ using System.Collections.Immutable;
 using DBus.Analyzers.Diagnostics;
 using DBus.Analyzers.Helpers;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace DBus.Analyzers;
 
 /// <summary>
-/// DBG2007: a <c>[DBusBlocking]</c> call inside code that runs on the connection's dispatch thread: a lambda passed
-/// to a <c>[DBusDispatchThread]</c> parameter, a method of the same type passed there as a method group, or a method
-/// implementing a <c>[DBusDispatchThread]</c> interface. The innermost lambda or local function decides: a lambda
-/// handed to something else (<c>Task.Run</c>) may run elsewhere and is not reported.
+/// DBG2007: something that blocks until the connection answers (a <c>[DBusBlocking]</c> call, or <c>.Result</c>,
+/// <c>.Wait()</c>, <c>.GetAwaiter().GetResult()</c> on the task of one of our async APIs) inside code that runs on the
+/// connection's dispatch thread: a lambda passed to a <c>[DBusDispatchThread]</c> parameter, a method passed there as
+/// a method group, a method implementing a <c>[DBusDispatchThread]</c> interface, and local functions and lambdas
+/// called from those (see <see cref="DispatchContext"/>). A lambda handed to something else (<c>Task.Run</c>) may run
+/// elsewhere and is not reported.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.BlockingCallInHandler);
+        ImmutableArray.Create(DiagnosticDescriptors.BlockingCallInHandler, DiagnosticDescriptors.BlockingCallInCrossTypeHandler);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -34,118 +35,91 @@ public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer
             {
                 return;
             }
-            // Method groups are matched with the calls inside them per type, so a handler method is found when it
-            // is declared in the type that registers it (the usual case) without any compilation-wide state.
+            var sites = new BlockingSites(start.Compilation, blocking);
+            // A method passed as a method group from its own type is settled when that type has been seen, so the
+            // usual case is reported while editing; one passed from another type needs the whole compilation.
+            var ownTypeHandlers = new ConcurrentDictionary<IMethodSymbol, byte>(SymbolEqualityComparer.Default);
+            var otherTypeHandlers = new ConcurrentDictionary<IMethodSymbol, byte>(SymbolEqualityComparer.Default);
+            var unsettled = new ConcurrentQueue<Candidate>();
             start.RegisterSymbolStartAction(typeStart =>
             {
-                var handlers = new ConcurrentDictionary<IMethodSymbol, byte>(SymbolEqualityComparer.Default);
-                var candidates = new ConcurrentQueue<(IMethodSymbol Container, Location Location, string Callee)>();
-                typeStart.RegisterOperationAction(c => OnInvocation(c, blocking, dispatch, candidates), OperationKind.Invocation);
+                var type = (INamedTypeSymbol)typeStart.Symbol;
+                var candidates = new ConcurrentQueue<Candidate>();
+                typeStart.RegisterOperationAction(c => OnOperation(c, sites, dispatch, candidates),
+                    OperationKind.Invocation, OperationKind.PropertyReference);
                 typeStart.RegisterOperationAction(c =>
                 {
                     var reference = (IMethodReferenceOperation)c.Operation;
-                    if (IsHandler(reference, dispatch))
+                    var method = reference.Method.OriginalDefinition;
+                    // Local functions are followed inside their member by DispatchContext.
+                    if (method.MethodKind != MethodKind.LocalFunction && DispatchContext.IsHandler(reference, dispatch))
                     {
-                        handlers.TryAdd(reference.Method.OriginalDefinition, 0);
+                        var handlers = SymbolEqualityComparer.Default.Equals(method.ContainingType, type) ? ownTypeHandlers : otherTypeHandlers;
+                        handlers.TryAdd(method, 0);
                     }
                 }, OperationKind.MethodReference);
                 typeStart.RegisterSymbolEndAction(end =>
                 {
-                    foreach (var (container, location, callee) in candidates)
+                    foreach (var candidate in candidates)
                     {
-                        if (handlers.ContainsKey(container.OriginalDefinition))
+                        if (ownTypeHandlers.ContainsKey(candidate.Verdict.Member!))
                         {
-                            end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BlockingCallInHandler, location,
-                                callee, $"'{container.Name}' (it is passed as a handler)"));
+                            end.ReportDiagnostic(candidate.Create(DiagnosticDescriptors.BlockingCallInHandler));
+                        }
+                        else
+                        {
+                            unsettled.Enqueue(candidate);
                         }
                     }
                 });
             }, SymbolKind.NamedType);
+            start.RegisterCompilationEndAction(end =>
+            {
+                foreach (var candidate in unsettled)
+                {
+                    if (otherTypeHandlers.ContainsKey(candidate.Verdict.Member!))
+                    {
+                        end.ReportDiagnostic(candidate.Create(DiagnosticDescriptors.BlockingCallInCrossTypeHandler));
+                    }
+                }
+            });
         });
     }
 
-    private static void OnInvocation(OperationAnalysisContext context, INamedTypeSymbol blocking, INamedTypeSymbol dispatch,
-        ConcurrentQueue<(IMethodSymbol, Location, string)> candidates)
+    private static void OnOperation(OperationAnalysisContext context, BlockingSites sites, INamedTypeSymbol dispatch, ConcurrentQueue<Candidate> candidates)
     {
-        var invocation = (IInvocationOperation)context.Operation;
-        var target = invocation.TargetMethod.ReducedFrom ?? invocation.TargetMethod;
-        if (KnownSymbols.Find(target.OriginalDefinition, blocking) is null)
+        if (sites.Find(context.Operation) is not { } site)
         {
             return;
         }
-        string callee = target.ContainingType.Name + "." + target.Name;
-        var location = NameLocation(invocation);
-
-        for (var parent = invocation.Parent; parent is not null; parent = parent.Parent)
+        var verdict = DispatchContext.Resolve(context.Operation, context.ContainingSymbol, dispatch);
+        if (verdict.Reason is { } reason)
         {
-            if (parent is IAnonymousFunctionOperation lambda)
-            {
-                if (IsHandler(lambda, dispatch))
-                {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BlockingCallInHandler, location, callee, "this handler"));
-                }
-                return;
-            }
-            if (parent is ILocalFunctionOperation)
-            {
-                return;
-            }
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BlockingCallInHandler, site.Location, site.Callee, reason));
         }
-
-        if (context.ContainingSymbol is not IMethodSymbol container)
+        else if (verdict.Member is not null)
         {
-            return;
+            candidates.Enqueue(new Candidate(site.Callee, site.Location, verdict));
         }
-        if (ImplementedDispatchInterface(container, dispatch) is { } implemented)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BlockingCallInHandler, location,
-                callee, $"'{container.Name}' (it implements {implemented.Name})"));
-            return;
-        }
-        candidates.Enqueue((container, location, callee));
     }
 
-    /// <summary>Whether a lambda or method group is passed straight to a <c>[DBusDispatchThread]</c> parameter.</summary>
-    private static bool IsHandler(IOperation function, INamedTypeSymbol dispatch)
+    /// <summary>A blocking operation that runs on the dispatch thread if <see cref="DispatchVerdict.Member"/> is a handler.</summary>
+    private sealed class Candidate
     {
-        var parent = function.Parent;
-        while (parent is IDelegateCreationOperation or IConversionOperation)
+        public Candidate(string callee, Location location, DispatchVerdict verdict)
         {
-            parent = parent.Parent;
+            Callee = callee;
+            Location = location;
+            Verdict = verdict;
         }
-        return parent is IArgumentOperation { Parameter: { } parameter } && KnownSymbols.Find(parameter, dispatch) is not null;
-    }
 
-    private static INamedTypeSymbol? ImplementedDispatchInterface(IMethodSymbol method, INamedTypeSymbol dispatch)
-    {
-        var type = method.ContainingType;
-        if (type is null)
-        {
-            return null;
-        }
-        foreach (var candidate in type.AllInterfaces)
-        {
-            if (KnownSymbols.Find(candidate.OriginalDefinition, dispatch) is null)
-            {
-                continue;
-            }
-            foreach (var member in candidate.GetMembers())
-            {
-                if (SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(member), method))
-                {
-                    return candidate;
-                }
-            }
-        }
-        return null;
-    }
+        public string Callee { get; }
 
-    /// <summary>The called name (<c>Call</c> in <c>bus.Call(m)</c>), where the squiggle belongs.</summary>
-    private static Location NameLocation(IInvocationOperation invocation) => invocation.Syntax switch
-    {
-        InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } => access.Name.GetLocation(),
-        InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } => binding.Name.GetLocation(),
-        InvocationExpressionSyntax call => call.Expression.GetLocation(),
-        _ => invocation.Syntax.GetLocation(),
-    };
+        public Location Location { get; }
+
+        public DispatchVerdict Verdict { get; }
+
+        public Diagnostic Create(DiagnosticDescriptor descriptor) =>
+            Diagnostic.Create(descriptor, Location, Callee, Verdict.Describe($"'{Verdict.Member!.Name}' (it is passed as a handler)"));
+    }
 }

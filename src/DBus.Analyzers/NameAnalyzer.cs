@@ -9,7 +9,9 @@ namespace DBus.Analyzers;
 
 /// <summary>
 /// DBG2003: constant bus names, interface names, member names, error names and object paths given to whatever
-/// carries <c>[DBusName(kind)]</c> follow the specification's rules for that kind.
+/// carries <c>[DBusName(kind)]</c> follow the specification's rules for that kind. The diagnostic points at the
+/// character to blame when there is one (an invalid character, an empty element's separator, a leading or trailing
+/// separator) and covers the whole value otherwise (empty, too long, too few elements).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class NameAnalyzer : DiagnosticAnalyzer
@@ -46,24 +48,44 @@ public sealed class NameAnalyzer : DiagnosticAnalyzer
         {
             return;
         }
-        if (Validate(kind, value.Text) is { } problem)
+        string text = value.Text;
+        if (Validate(kind, text, out int position) is { } problem)
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidName, value.Location, value.Text, Describe(kind), problem));
+            var location = position < 0 ? value.Location : value.At(position, CharacterLength(text, position));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidName, location, text, Describe(kind), problem));
         }
     }
 
-    internal static string? Validate(int kind, string text) => kind switch
+    /// <summary>Why <paramref name="text"/> is not a valid name of <paramref name="kind"/>, or null; the character to
+    /// blame, or -1.</summary>
+    internal static string? Validate(int kind, string text, out int position)
     {
-        BusName => DBusNameValidator.ValidateBusName(text),
-        WellKnownBusName => text.StartsWith(":", System.StringComparison.Ordinal)
-            ? "a unique name (beginning with ':') is assigned by the bus; only a well-known name can be requested or released"
-            : DBusNameValidator.ValidateBusName(text),
-        InterfaceName => DBusNameValidator.ValidateInterfaceName(text),
-        MemberName => DBusNameValidator.ValidateMemberName(text),
-        ErrorName => DBusNameValidator.ValidateErrorName(text),
-        ObjectPath => DBusNameValidator.ValidateObjectPath(text),
-        _ => null,
-    };
+        position = -1;
+        switch (kind)
+        {
+            case BusName:
+                return DBusNameValidator.ValidateBusName(text, out position);
+            case WellKnownBusName when text.StartsWith(":", System.StringComparison.Ordinal):
+                position = 0;
+                return "a unique name (beginning with ':') is assigned by the bus; only a well-known name can be requested or released";
+            case WellKnownBusName:
+                return DBusNameValidator.ValidateBusName(text, out position);
+            case InterfaceName:
+                return DBusNameValidator.ValidateInterfaceName(text, out position);
+            case MemberName:
+                return DBusNameValidator.ValidateMemberName(text, out position);
+            case ErrorName:
+                return DBusNameValidator.ValidateErrorName(text, out position);
+            case ObjectPath:
+                return DBusNameValidator.ValidateObjectPath(text, out position);
+            default:
+                return null;
+        }
+    }
+
+    // A character outside the BMP is two UTF-16 units; the squiggle covers both.
+    private static int CharacterLength(string text, int position) =>
+        char.IsHighSurrogate(text[position]) && position + 1 < text.Length && char.IsLowSurrogate(text[position + 1]) ? 2 : 1;
 
     private static string Describe(int kind) => kind switch
     {

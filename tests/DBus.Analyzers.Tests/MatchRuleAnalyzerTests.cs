@@ -47,6 +47,21 @@ public class MatchRuleAnalyzerTests
     }
 
     [Test]
+    public async Task Invalid_names_in_values_are_reported_at_the_character_when_written_as_is()
+    {
+        await Verify("""
+            _ = MatchRule.Parse("type='signal',interface='org.example.{|#0:-|}x'");
+            _ = MatchRule.Parse("member=Get{|#1:-|}All");
+            _ = MatchRule.Parse("path='/a/{|#2:/|}b'");
+            _ = MatchRule.Parse(@"member={|#3:a\'b|}");
+            """,
+            Invalid(0, "match rule key 'interface': 'org.example.-x' is not valid: character '-' at 12 is not allowed in an interface name (only [A-Za-z0-9_] and '.')", 37),
+            Invalid(1, "match rule key 'member': 'Get-All' is not valid: character '-' at 3 is not allowed in a member name (only [A-Za-z0-9_])", 10),
+            Invalid(2, "match rule key 'path': '/a//b' is not valid: empty element at character 3: an object path must not contain '//'", 9),
+            Invalid(3, "match rule key 'member': 'a'b' is not valid: character ''' at 1 is not allowed in a member name (only [A-Za-z0-9_])", 7));
+    }
+
+    [Test]
     public async Task Marked_parameters_and_properties_are_checked()
     {
         await Verify("""

@@ -60,6 +60,12 @@ internal static class DiagnosticDescriptors
         "Blocking call on the connection's dispatch thread",
         "'{0}' blocks until the connection answers, but {1} runs on the connection's dispatch thread, which then cannot read the answer: this deadlocks; use the async form");
 
+    /// <summary>DBG2007 for a handler passed as a method group from another type: settled at the end of the
+    /// compilation, so it carries the CompilationEnd tag (editors show it with full-solution analysis and builds).</summary>
+    public static readonly DiagnosticDescriptor BlockingCallInCrossTypeHandler = new(
+        BlockingCallInHandlerId, BlockingCallInHandler.Title, BlockingCallInHandler.MessageFormat, Category, DiagnosticSeverity.Warning,
+        isEnabledByDefault: true, helpLinkUri: HelpBase + BlockingCallInHandlerId.ToLowerInvariant(), customTags: WellKnownDiagnosticTags.CompilationEnd);
+
     private static DiagnosticDescriptor Create(string id, DiagnosticSeverity severity, string title, string message) =>
         new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 }

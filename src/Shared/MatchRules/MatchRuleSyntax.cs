@@ -72,7 +72,7 @@ internal static class MatchRuleSyntax
                 return new MatchRuleError(keyStart, key.Length, $"key '{key}' appears twice");
             }
 
-            var error = ParseEntry(key, value, keyStart, valueStart, valueLength, out var entry);
+            var error = ParseEntry(text, key, value, keyStart, valueStart, valueLength, out var entry);
             if (error is not null)
             {
                 return error;
@@ -95,12 +95,13 @@ internal static class MatchRuleSyntax
         return null;
     }
 
-    private static MatchRuleError? ParseEntry(string key, string value, int keyStart, int valueStart, int valueLength, out MatchRuleEntry? entry)
+    private static MatchRuleError? ParseEntry(string text, string key, string value, int keyStart, int valueStart, int valueLength, out MatchRuleEntry? entry)
     {
         entry = null;
         MatchRuleKey kind;
         int argIndex = 0;
         string? problem = null;
+        int problemAt = -1;
         switch (key)
         {
             case "type":
@@ -112,27 +113,27 @@ internal static class MatchRuleSyntax
                 break;
             case "sender":
                 kind = MatchRuleKey.Sender;
-                problem = DBusNameValidator.ValidateBusName(value);
+                problem = DBusNameValidator.ValidateBusName(value, out problemAt);
                 break;
             case "interface":
                 kind = MatchRuleKey.Interface;
-                problem = DBusNameValidator.ValidateInterfaceName(value);
+                problem = DBusNameValidator.ValidateInterfaceName(value, out problemAt);
                 break;
             case "member":
                 kind = MatchRuleKey.Member;
-                problem = DBusNameValidator.ValidateMemberName(value);
+                problem = DBusNameValidator.ValidateMemberName(value, out problemAt);
                 break;
             case "path":
                 kind = MatchRuleKey.Path;
-                problem = DBusNameValidator.ValidateObjectPath(value);
+                problem = DBusNameValidator.ValidateObjectPath(value, out problemAt);
                 break;
             case "path_namespace":
                 kind = MatchRuleKey.PathNamespace;
-                problem = DBusNameValidator.ValidateObjectPath(value);
+                problem = DBusNameValidator.ValidateObjectPath(value, out problemAt);
                 break;
             case "destination":
                 kind = MatchRuleKey.Destination;
-                problem = DBusNameValidator.ValidateBusName(value);
+                problem = DBusNameValidator.ValidateBusName(value, out problemAt);
                 break;
             case "arg0namespace":
                 kind = MatchRuleKey.Arg0Namespace;
@@ -158,10 +159,31 @@ internal static class MatchRuleSyntax
         }
         if (problem is not null)
         {
-            return new MatchRuleError(valueStart, valueLength, $"match rule key '{key}': '{value}' is not valid: {problem}");
+            string reason = $"match rule key '{key}': '{value}' is not valid: {problem}";
+            int content = ContentStart(text, value, valueStart, valueLength);
+            return problemAt >= 0 && content >= 0
+                ? new MatchRuleError(content + problemAt, 1, reason)
+                : new MatchRuleError(valueStart, valueLength, reason);
         }
         entry = new MatchRuleEntry(kind, argIndex, value, keyStart, valueStart);
         return null;
+    }
+
+    /// <summary>Where <paramref name="value"/> starts in <paramref name="text"/> when it is written there as is,
+    /// bare or inside one pair of apostrophes, so that its characters map one to one; -1 when escapes or several
+    /// quoted parts make the written form differ.</summary>
+    private static int ContentStart(string text, string value, int valueStart, int valueLength)
+    {
+        if (valueLength == value.Length && string.CompareOrdinal(text, valueStart, value, 0, value.Length) == 0)
+        {
+            return valueStart;
+        }
+        if (valueLength == value.Length + 2 && text[valueStart] == '\'' && text[valueStart + valueLength - 1] == '\''
+            && string.CompareOrdinal(text, valueStart + 1, value, 0, value.Length) == 0)
+        {
+            return valueStart + 1;
+        }
+        return -1;
     }
 
     /// <summary>arg0namespace holds a bus name or an interface name (or a prefix of one).</summary>

@@ -3,15 +3,22 @@ namespace DBus.Shared;
 
 /// <summary>
 /// Validation of the names of the D-Bus specification ("Valid Names" and "Valid Object Paths").
-/// Each method returns null when the name is valid, or a sentence saying what is wrong.
+/// Each method returns null when the name is valid, or a sentence saying what is wrong. The overloads with
+/// <c>position</c> also give the index of the one character to blame (an invalid character, the dot or slash that
+/// makes an empty element, a leading or trailing separator), or -1 when no single character is (empty, too long,
+/// too few elements), so the analyzers can point at it.
 /// </summary>
 internal static class DBusNameValidator
 {
     public const int MaxNameLength = 255;
 
     /// <summary>A bus name: a unique name (<c>:1.42</c>) or a well-known name (<c>org.example.App</c>).</summary>
-    public static string? ValidateBusName(string name)
+    public static string? ValidateBusName(string name) => ValidateBusName(name, out _);
+
+    /// <inheritdoc cref="ValidateBusName(string)"/>
+    public static string? ValidateBusName(string name, out int position)
     {
+        position = -1;
         if (name.Length == 0)
         {
             return "a bus name must not be empty";
@@ -22,8 +29,13 @@ internal static class DBusNameValidator
         }
         bool unique = name[0] == ':';
         int start = unique ? 1 : 0;
+        if (start == name.Length)
+        {
+            return "a bus name needs at least two elements separated by '.'";
+        }
         if (name[start] == '.')
         {
+            position = start;
             return "a bus name must not begin with '.'";
         }
         int elements = 1;
@@ -35,6 +47,7 @@ internal static class DBusNameValidator
             {
                 if (i == elementStart)
                 {
+                    position = i;
                     return $"empty element at character {i}: a bus name must not contain '..' or end with '.'";
                 }
                 elements++;
@@ -44,6 +57,7 @@ internal static class DBusNameValidator
             bool ok = IsAsciiLetter(c) || c == '_' || c == '-' || (c >= '0' && c <= '9' && (unique || i != elementStart));
             if (!ok)
             {
+                position = i;
                 return c >= '0' && c <= '9'
                     ? $"element of a well-known bus name begins with digit '{c}' at character {i}"
                     : $"character {Describe(c)} at {i} is not allowed in a bus name (only [A-Za-z0-9_-] and '.')";
@@ -51,6 +65,7 @@ internal static class DBusNameValidator
         }
         if (elementStart == name.Length)
         {
+            position = name.Length - 1;
             return "a bus name must not end with '.'";
         }
         if (elements < 2)
@@ -61,14 +76,24 @@ internal static class DBusNameValidator
     }
 
     /// <summary>An interface name such as <c>org.freedesktop.DBus.Properties</c>.</summary>
-    public static string? ValidateInterfaceName(string name) => ValidateDotted(name, "an interface name", allowHyphen: false);
+    public static string? ValidateInterfaceName(string name) => ValidateDotted(name, "an interface name", out _);
+
+    /// <inheritdoc cref="ValidateInterfaceName(string)"/>
+    public static string? ValidateInterfaceName(string name, out int position) => ValidateDotted(name, "an interface name", out position);
 
     /// <summary>An error name: the same rules as an interface name.</summary>
-    public static string? ValidateErrorName(string name) => ValidateDotted(name, "an error name", allowHyphen: false);
+    public static string? ValidateErrorName(string name) => ValidateDotted(name, "an error name", out _);
+
+    /// <inheritdoc cref="ValidateErrorName(string)"/>
+    public static string? ValidateErrorName(string name, out int position) => ValidateDotted(name, "an error name", out position);
 
     /// <summary>A member (method, signal or property) name such as <c>GetAll</c>.</summary>
-    public static string? ValidateMemberName(string name)
+    public static string? ValidateMemberName(string name) => ValidateMemberName(name, out _);
+
+    /// <inheritdoc cref="ValidateMemberName(string)"/>
+    public static string? ValidateMemberName(string name, out int position)
     {
+        position = -1;
         if (name.Length == 0)
         {
             return "a member name must not be empty";
@@ -84,12 +109,14 @@ internal static class DBusNameValidator
             {
                 if (i == 0)
                 {
+                    position = 0;
                     return "a member name must not begin with a digit";
                 }
                 continue;
             }
             if (!IsAsciiLetter(c) && c != '_')
             {
+                position = i;
                 return $"character {Describe(c)} at {i} is not allowed in a member name (only [A-Za-z0-9_])";
             }
         }
@@ -97,14 +124,19 @@ internal static class DBusNameValidator
     }
 
     /// <summary>An object path such as <c>/org/freedesktop/DBus</c>.</summary>
-    public static string? ValidateObjectPath(string path)
+    public static string? ValidateObjectPath(string path) => ValidateObjectPath(path, out _);
+
+    /// <inheritdoc cref="ValidateObjectPath(string)"/>
+    public static string? ValidateObjectPath(string path, out int position)
     {
+        position = -1;
         if (path.Length == 0)
         {
             return "an object path must not be empty";
         }
         if (path[0] != '/')
         {
+            position = 0;
             return "an object path must begin with '/'";
         }
         if (path.Length == 1)
@@ -113,6 +145,7 @@ internal static class DBusNameValidator
         }
         if (path[path.Length - 1] == '/')
         {
+            position = path.Length - 1;
             return "an object path other than '/' must not end with '/'";
         }
         for (int i = 1; i < path.Length; i++)
@@ -122,20 +155,23 @@ internal static class DBusNameValidator
             {
                 if (path[i - 1] == '/')
                 {
+                    position = i;
                     return $"empty element at character {i}: an object path must not contain '//'";
                 }
                 continue;
             }
             if (!IsAsciiLetter(c) && c != '_' && !(c >= '0' && c <= '9'))
             {
+                position = i;
                 return $"character {Describe(c)} at {i} is not allowed in an object path (only [A-Za-z0-9_] and '/')";
             }
         }
         return null;
     }
 
-    private static string? ValidateDotted(string name, string what, bool allowHyphen)
+    private static string? ValidateDotted(string name, string what, out int position)
     {
+        position = -1;
         if (name.Length == 0)
         {
             return what + " must not be empty";
@@ -153,6 +189,7 @@ internal static class DBusNameValidator
             {
                 if (i == elementStart)
                 {
+                    position = i;
                     return $"empty element at character {i}: {what} must not begin with '.' or contain '..'";
                 }
                 elements++;
@@ -163,17 +200,20 @@ internal static class DBusNameValidator
             {
                 if (i == elementStart)
                 {
+                    position = i;
                     return $"element of {what} begins with digit '{c}' at character {i}";
                 }
                 continue;
             }
-            if (!IsAsciiLetter(c) && c != '_' && !(allowHyphen && c == '-'))
+            if (!IsAsciiLetter(c) && c != '_')
             {
+                position = i;
                 return $"character {Describe(c)} at {i} is not allowed in {what} (only [A-Za-z0-9_] and '.')";
             }
         }
         if (elementStart == name.Length)
         {
+            position = name.Length - 1;
             return what + " must not end with '.'";
         }
         if (elements < 2)

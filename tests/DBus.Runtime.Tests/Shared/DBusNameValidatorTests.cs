@@ -55,4 +55,66 @@ public class DBusNameValidatorTests
     [TestCase("/org/x-y", "character '-' at 6 is not allowed in an object path (only [A-Za-z0-9_] and '/')")]
     public void Object_paths(string path, string? reason) =>
         Assert.That(DBusNameValidator.ValidateObjectPath(path), Is.EqualTo(reason));
+
+    [TestCase(":", -1, "a bus name needs at least two elements separated by '.'")]
+    [TestCase(":.1", 1, "a bus name must not begin with '.'")]
+    [TestCase("org..example", 4, null)]
+    [TestCase("org.example.", 11, null)]
+    [TestCase("org.1example", 4, null)]
+    [TestCase("org", -1, null)]
+    [TestCase("", -1, null)]
+    public void Bus_name_error_positions(string name, int position, string? reason)
+    {
+        string? problem = DBusNameValidator.ValidateBusName(name, out int at);
+        Assert.That(problem, Is.Not.Null);
+        Assert.That(at, Is.EqualTo(position));
+        Assert.That(problem, Is.EqualTo(DBusNameValidator.ValidateBusName(name)));
+        if (reason is not null)
+        {
+            Assert.That(problem, Is.EqualTo(reason));
+        }
+    }
+
+    [TestCase("org..x", 4)]
+    [TestCase(".org.x", 0)]
+    [TestCase("org.x.", 5)]
+    [TestCase("org.x-y", 5)]
+    [TestCase("org.9x", 4)]
+    [TestCase("Properties", -1)]
+    public void Interface_and_error_name_error_positions(string name, int position)
+    {
+        Assert.That(DBusNameValidator.ValidateInterfaceName(name, out int at), Is.Not.Null);
+        Assert.That(at, Is.EqualTo(position));
+        Assert.That(DBusNameValidator.ValidateErrorName(name, out at), Is.Not.Null);
+        Assert.That(at, Is.EqualTo(position));
+    }
+
+    [TestCase("9x", 0)]
+    [TestCase("Get-All", 3)]
+    [TestCase("", -1)]
+    public void Member_name_error_positions(string name, int position)
+    {
+        Assert.That(DBusNameValidator.ValidateMemberName(name, out int at), Is.Not.Null);
+        Assert.That(at, Is.EqualTo(position));
+    }
+
+    [TestCase("org", 0)]
+    [TestCase("/org/", 4)]
+    [TestCase("/org//x", 5)]
+    [TestCase("/org/x-y", 6)]
+    [TestCase("", -1)]
+    public void Object_path_error_positions(string path, int position)
+    {
+        Assert.That(DBusNameValidator.ValidateObjectPath(path, out int at), Is.Not.Null);
+        Assert.That(at, Is.EqualTo(position));
+    }
+
+    [Test]
+    public void Valid_names_have_no_error_position()
+    {
+        DBusNameValidator.ValidateObjectPath("/", out int at);
+        Assert.That(at, Is.EqualTo(-1));
+        DBusNameValidator.ValidateBusName("org.example.App", out at);
+        Assert.That(at, Is.EqualTo(-1));
+    }
 }
