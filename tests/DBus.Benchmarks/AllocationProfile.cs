@@ -15,12 +15,18 @@ internal static class AllocationProfile
 
     public static async Task RunAsync()
     {
+        await ProfileAsync("served by a message filter", server => ConnectionBenchmarks.Serve(server));
+        await ProfileAsync("served by an exported object", server => server.Export(new ObjectPath("/org/dbusgen/Bench"), new PingHandler()));
+    }
+
+    private static async Task ProfileAsync(string serving, Action<DBusConnection> serve)
+    {
         var (a, b) = SocketTransport.CreatePair();
         const string guid = "0123456789abcdef0123456789abcdef";
         var options = new DBusConnectionOptions { IsBus = false };
         await using var client = new DBusConnection(new MessageStream(a, guid, false, default, null), options);
         await using var server = new DBusConnection(new MessageStream(b, guid, false, default, null), options);
-        ConnectionBenchmarks.Serve(server);
+        serve(server);
         foreach (int inFlight in new[] { 1, ConnectionBenchmarks.InFlight })
         {
             await RoundAsync(client, inFlight, 20_000);
@@ -28,7 +34,7 @@ internal static class AllocationProfile
             long before = GC.GetTotalAllocatedBytes(precise: true);
             await RoundAsync(client, inFlight, Calls);
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-            Console.WriteLine($"peer-to-peer, {inFlight} in flight: {allocated / (double)Calls:F0} B/call (both ends)");
+            Console.WriteLine($"peer-to-peer, {serving}, {inFlight} in flight: {allocated / (double)Calls:F0} B/call (both ends)");
             foreach (var (type, bytes) in listener.Snapshot().OrderByDescending(p => p.Value).Take(15))
             {
                 Console.WriteLine($"  {bytes / (double)Calls,7:F1} B/call  {type}");

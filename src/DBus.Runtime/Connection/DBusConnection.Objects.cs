@@ -62,10 +62,7 @@ public sealed partial class DBusConnection
             return false;
         }
         string member = call.Member!;
-        var interfaces = node.Interfaces;
-        ExportedInterface? target = iface is null
-            ? Array.Find(interfaces, i => i.Description.Methods.ContainsKey(member))
-            : Array.Find(interfaces, i => i.Name == iface);
+        ExportedInterface? target = FindTarget(node.Interfaces, iface, member);
         if (target is null)
         {
             if (iface is null)
@@ -241,6 +238,20 @@ public sealed partial class DBusConnection
             return;
         }
         Send(reply);
+    }
+
+    /// <summary>The interface a call is for: the named one, or without a name the first with the method.
+    /// (A loop rather than a capturing lambda: this runs for every call.)</summary>
+    private static ExportedInterface? FindTarget(ExportedInterface[] interfaces, string? iface, string member)
+    {
+        foreach (var candidate in interfaces)
+        {
+            if (iface is null ? candidate.Description.Methods.ContainsKey(member) : candidate.Name == iface)
+            {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     internal void ReplyError(Message call, string errorName, string? text) =>
