@@ -63,6 +63,7 @@ public class CallerDepartureTests
 
         // The handler answers anyway; the reply to the departed caller is dropped quietly.
         handler.SlowGate.SetResult("!");
+        await handler.SlowReplied.Task.WaitAsync(s_timeout);
         Assert.That(await AddAsync(other, name, 1, 1), Is.EqualTo(2));
         Assert.That(service.Callers.Find(leavingName), Is.Null, "the departed caller is forgotten");
         Assert.That(service.HasMatch(OwnerRule(leavingName)), Is.False);
