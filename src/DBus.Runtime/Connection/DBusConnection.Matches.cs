@@ -105,6 +105,15 @@ public sealed partial class DBusConnection
         }
     }
 
+    /// <summary>True while <paramref name="rule"/> has users on this connection (for tests).</summary>
+    internal bool HasMatch(MatchRule rule)
+    {
+        lock (_matchesLock)
+        {
+            return _matches.ContainsKey(rule.ToString());
+        }
+    }
+
     /// <summary>Returns the rule's text when this was its last use (so it must leave the bus), else null.</summary>
     private string? TakeMatchUse(string text)
     {

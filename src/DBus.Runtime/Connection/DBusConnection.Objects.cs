@@ -8,6 +8,11 @@ public sealed partial class DBusConnection
     private const string PeerInterface = "org.freedesktop.DBus.Peer";
 
     private readonly ObjectTree _objects = new();
+    private CallerTracker? _callers;
+
+    /// <summary>Follows bus callers with calls in flight (created on first need: a client-only connection has none).</summary>
+    internal CallerTracker Callers =>
+        Volatile.Read(ref _callers) ?? Interlocked.CompareExchange(ref _callers, new CallerTracker(this, _stream.ClosingToken), null) ?? _callers!;
 
     private void DispatchMethodCall(Message call)
     {
@@ -91,7 +96,9 @@ public sealed partial class DBusConnection
 
     private bool InvokeHandler(Message call, IDBusInterfaceHandler handler)
     {
-        var context = new MethodContext(this, call, _stream.ClosingToken);
+        // On a bus the caller can leave while this connection stays: follow it (a call from ourselves needs no watch).
+        var callers = _options.IsBus && call.Sender is { } sender && sender.StartsWith(':') && sender != _uniqueName ? Callers : null;
+        var context = new MethodContext(this, call, _stream.ClosingToken, callers);
         ValueTask task;
         try
         {
@@ -116,7 +123,9 @@ public sealed partial class DBusConnection
             FinishCall(context, failure);
             return false;
         }
-        // The dispatch loop goes on with the next message while this handler awaits.
+        // The dispatch loop goes on with the next message while this handler awaits. Only now is the caller watched,
+        // so a handler that finishes without yielding costs no bus round trip.
+        context.WatchCaller();
         _ = CompleteCallAsync(context, task);
         return true;
     }
@@ -149,16 +158,32 @@ public sealed partial class DBusConnection
     /// <summary>Sends the reply the handler did not send: an empty return, or the error its exception stands for.</summary>
     private void FinishCall(MethodContext context, Exception? failure)
     {
+        try
+        {
+            FinishCallCore(context, failure);
+        }
+        finally
+        {
+            context.ReleaseCaller();
+        }
+    }
+
+    private void FinishCallCore(MethodContext context, Exception? failure)
+    {
         if (failure is not null && failure is not DBusException)
         {
-            if (failure is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+            if (failure is OperationCanceledException && context.IsCancellationRequested)
             {
+                context.TryMarkReplied();
                 return;
             }
             OnCallbackFailed(failure);
         }
-        if (!context.TryMarkReplied())
+        bool gone = context.IsCallerGone;
+        context.ReleaseCaller();
+        if (!context.TryMarkReplied() || gone)
         {
+            // Answered already, or the caller left the bus: nobody would receive it.
             return;
         }
         var call = context.Request;

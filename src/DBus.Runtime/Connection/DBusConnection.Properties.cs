@@ -55,8 +55,7 @@ public sealed partial class DBusConnection
                         return;
                     }
                     writer = MessageWriter.CreateMethodReturn(call, new Signature("v"));
-                    writer.WriteSignature(property.Type);
-                    target.Handler.WriteProperty(property.Name, ref writer);
+                    WritePropertyValue(ref writer, target.Handler, target.Name, property);
                     break;
                 case "GetAll":
                     writer = MessageWriter.CreateMethodReturn(call, new Signature("a{sv}"));
@@ -103,11 +102,46 @@ public sealed partial class DBusConnection
             {
                 writer.WriteDictEntryStart();
                 writer.WriteString(property.Name);
-                writer.WriteSignature(property.Type);
-                item.Handler.WriteProperty(property.Name, ref writer);
+                WritePropertyValue(ref writer, item.Handler, item.Name, property);
             }
         }
         writer.WriteArrayEnd(array);
+    }
+
+    // What a wrongly typed value most often is, to name it in the error; the first that fits the bytes wins.
+    private static readonly Signature[] s_likelyTypes =
+        [new("s"), new("i"), new("x"), new("y"), new("n"), new("v"), new("as"), new("a{sv}"), new("ai"), new("ay")];
+
+    /// <summary>
+    /// Writes <paramref name="property"/>'s value as a variant through the handler and checks that the handler wrote
+    /// one value of the declared type: anything else would make the whole message malformed for its receiver.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The handler wrote another type (or nothing): the message names the
+    /// property, the declared type and, when it can tell, the type written.</exception>
+    private static void WritePropertyValue(ref MessageWriter writer, IDBusInterfaceHandler handler, string interfaceName, PropertyDescription property)
+    {
+        writer.WriteSignature(property.Type);
+        int start = writer.Length;
+        handler.WriteProperty(property.Name, ref writer);
+        if (writer.IsValueOf(start, property.Type))
+        {
+            return;
+        }
+        string written = "nothing";
+        if (writer.Length > start)
+        {
+            written = $"{writer.Length - start} bytes that are not a '{property.Type}'";
+            foreach (var likely in s_likelyTypes)
+            {
+                if (writer.IsValueOf(start, likely))
+                {
+                    written = $"a value of type '{likely}'";
+                    break;
+                }
+            }
+        }
+        throw new InvalidOperationException(
+            $"property '{interfaceName}.{property.Name}' is declared with type '{property.Type}', but the handler's WriteProperty wrote {written}");
     }
 
     /// <summary>
@@ -118,6 +152,7 @@ public sealed partial class DBusConnection
     /// </summary>
     /// <returns>True when a signal was sent (false when no named property emits one).</returns>
     /// <exception cref="ArgumentException">A name is not a property the handler's XML declares.</exception>
+    /// <exception cref="InvalidOperationException">The handler wrote a value of another type than the declared one.</exception>
     public bool EmitPropertiesChanged(ObjectPath path, IDBusInterfaceHandler handler, params string[] propertyNames)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -155,8 +190,7 @@ public sealed partial class DBusConnection
             {
                 writer.WriteDictEntryStart();
                 writer.WriteString(property.Name);
-                writer.WriteSignature(property.Type);
-                handler.WriteProperty(property.Name, ref writer);
+                WritePropertyValue(ref writer, handler, description.Name, property);
             }
             writer.WriteArrayEnd(array);
             writer.WriteArray(invalidated.ToArray().AsSpan());

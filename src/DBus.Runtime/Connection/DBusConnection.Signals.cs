@@ -124,6 +124,7 @@ public sealed partial class DBusConnection
         if (_options.IsBus)
         {
             _owners.Observe(message);
+            Volatile.Read(ref _callers)?.Observe(message);
         }
         var receivers = Volatile.Read(ref _receivers);
         foreach (var receiver in receivers)

@@ -10,13 +10,25 @@ namespace DBus;
 /// </remarks>
 public sealed class MethodContext
 {
+    // Stands in _caller once the call ended, so a late token request cannot take a hold nobody would release.
+    private static readonly object s_ended = new();
+
+    private readonly CancellationToken _closing;
+    private readonly CallerTracker? _callers;
+    // Null, the CallerTracker.Caller this call holds, or s_ended.
+    private object? _caller;
+    // The caller this call held, kept after the hold is dropped: its token and whether it left.
+    private CallerTracker.Caller? _heldCaller;
     private int _replied;
 
-    internal MethodContext(DBusConnection connection, Message request, CancellationToken cancellationToken)
+    // closing fires when the connection closes; callers follows the bus caller (Sender), which may leave before this
+    // connection does: null on a peer-to-peer connection, where the connection closing is that signal.
+    internal MethodContext(DBusConnection connection, Message request, CancellationToken closing, CallerTracker? callers)
     {
         Connection = connection;
         Request = request;
-        CancellationToken = cancellationToken;
+        _closing = closing;
+        _callers = callers;
     }
 
     /// <summary>The connection the call arrived on (to emit signals or call back).</summary>
@@ -37,8 +49,11 @@ public sealed class MethodContext
     /// <summary>True when the caller asked for no reply (NO_REPLY_EXPECTED): replies are then dropped.</summary>
     public bool NoReplyExpected => (Request.Flags & MessageFlags.NoReplyExpected) != 0;
 
-    /// <summary>Fires when the connection is lost or closed: nobody can receive the reply any more.</summary>
-    public CancellationToken CancellationToken { get; }
+    /// <summary>
+    /// Fires when nobody can receive the reply any more: the connection is lost or closed, or, on a bus, the caller
+    /// (<see cref="Sender"/>) left the bus while this call was in progress. A reply sent after that is dropped.
+    /// </summary>
+    public CancellationToken CancellationToken => _callers is null ? _closing : (HoldCaller() ?? Volatile.Read(ref _heldCaller))?.Token ?? _closing;
 
     /// <summary>True once a reply (or error) was sent or dropped for this call.</summary>
     public bool ReplySent => Volatile.Read(ref _replied) != 0;
@@ -52,7 +67,11 @@ public sealed class MethodContext
     public void Reply(Message reply)
     {
         ArgumentNullException.ThrowIfNull(reply);
-        if (Interlocked.Exchange(ref _replied, 1) != 0)
+        bool drop = Interlocked.Exchange(ref _replied, 1) != 0 || IsCallerGone;
+        // Answered: the caller need not be watched any more. Dropped before sending, so the bus has the watch's
+        // rule removed before the caller sees the reply.
+        ReleaseCaller();
+        if (drop)
         {
             reply.Dispose();
             return;
@@ -68,4 +87,47 @@ public sealed class MethodContext
 
     /// <summary>Marks the call answered; true when this is the first answer.</summary>
     internal bool TryMarkReplied() => Interlocked.Exchange(ref _replied, 1) == 0;
+
+    /// <summary>True when the caller left the bus (or the connection closed) during the call.</summary>
+    internal bool IsCallerGone => Volatile.Read(ref _heldCaller)?.IsGone == true;
+
+    /// <summary><see cref="CancellationToken"/>'s state, without taking a hold on the caller.</summary>
+    internal bool IsCancellationRequested => _closing.IsCancellationRequested || IsCallerGone;
+
+    /// <summary>The handler is still running after it yielded: watch the caller leave the bus from now on.</summary>
+    internal void WatchCaller()
+    {
+        if (_callers is not null && HoldCaller() is { } caller)
+        {
+            _callers.Watch(caller);
+        }
+    }
+
+    /// <summary>The call was answered or ended: drop the hold on its caller, if it took one.</summary>
+    internal void ReleaseCaller()
+    {
+        if (_callers is not null && Interlocked.Exchange(ref _caller, s_ended) is CallerTracker.Caller caller)
+        {
+            _callers.Release(caller);
+        }
+    }
+
+    /// <summary>The caller this call holds, taking the hold on first use; null once the call ended.</summary>
+    private CallerTracker.Caller? HoldCaller()
+    {
+        var current = Volatile.Read(ref _caller);
+        if (current is null)
+        {
+            var acquired = _callers!.Acquire(Request.Sender!);
+            current = Interlocked.CompareExchange(ref _caller, acquired, null);
+            if (current is null)
+            {
+                Volatile.Write(ref _heldCaller, acquired);
+                return acquired;
+            }
+            // Another thread took the hold first, or the call ended meanwhile.
+            _callers.Release(acquired);
+        }
+        return current as CallerTracker.Caller;
+    }
 }

@@ -101,6 +101,9 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Raised once a client that went away is disposed, its socket closed (for tests).</summary>
+    internal event Action<DBusConnection>? ConnectionDisposed;
+
     private async Task AddClientAsync(DBusTransport transport)
     {
         DBusConnection? connection = null;
@@ -134,7 +137,11 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
                 }
                 // The server owns its clients' connections: release the socket once the client is gone. Not inline:
                 // this runs at the end of the connection's own dispatch loop, which Dispose waits for.
-                _ = Task.Run(c.Dispose);
+                _ = Task.Run(() =>
+                {
+                    c.Dispose();
+                    ConnectionDisposed?.Invoke(c);
+                });
             });
             _options.ConnectionAdded?.Invoke(this, connection);
             connection.StartDispatching();

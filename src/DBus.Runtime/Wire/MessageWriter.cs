@@ -73,6 +73,25 @@ public ref partial struct MessageWriter
         return message;
     }
 
+    /// <summary>
+    /// True when the bytes from <paramref name="start"/> to the end are exactly one well-formed value of the single
+    /// complete type <paramref name="type"/>: one pass over them, no allocation. Lets code that hands the writer to a
+    /// callback check what it wrote before the message goes out.
+    /// </summary>
+    internal readonly bool IsValueOf(int start, Signature type)
+    {
+        var reader = new MessageReader(Buffer.AsSpan(0, _position), start, _bigEndian, null);
+        try
+        {
+            reader.Skip(type);
+        }
+        catch (DBusProtocolException)
+        {
+            return false;
+        }
+        return reader.IsAtEnd;
+    }
+
     /// <summary>Returns the buffer and closes duplicated descriptors if <see cref="ToMessage"/> was not called.</summary>
     public void Dispose()
     {

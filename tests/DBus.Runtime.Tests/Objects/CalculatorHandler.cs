@@ -8,6 +8,7 @@ internal sealed class CalculatorHandler : IDBusInterfaceHandler
     public TaskCompletionSource<string> SlowGate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource SlowStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource<bool> SlowCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource SlowReplied { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public int NotifyCount;
     public int Count { get; set; } = 7;
     public string Label { get; set; } = "calc";
@@ -71,6 +72,7 @@ internal sealed class CalculatorHandler : IDBusInterfaceHandler
                     var echo = context.CreateReply("s");
                     echo.WriteString(text + suffix);
                     context.Reply(echo.ToMessage());
+                    SlowReplied.TrySetResult();
                 }
                 return;
             case "Notify":

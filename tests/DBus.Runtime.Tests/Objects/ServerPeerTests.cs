@@ -163,6 +163,80 @@ public class ServerPeerTests
     }
 
     [Test]
+    public async Task A_client_flooding_calls_without_reading_replies_affects_only_itself_and_leaves_no_descriptor()
+    {
+        using var server = StartServer(out _);
+        var badGone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.ConnectionDisposed += _ => badGone.TrySetResult();
+        await using var good = await DBusConnection.ConnectAsync(server.Address, new DBusConnectionOptions { IsBus = false });
+        Assert.That(await AddAsync(good, 1, 2), Is.EqualTo(3));
+        int baseline = CountSockets();
+
+        // Thousands of valid calls after a valid handshake, and not one reply read: the replies pile up on the server.
+        const int calls = 20_000;
+        var flood = new MemoryStream();
+        flood.Write("\0AUTH EXTERNAL "u8);
+        flood.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(CurrentUid()))));
+        flood.Write("\r\nBEGIN\r\n"u8);
+        for (int i = 1; i <= calls; i++)
+        {
+            var writer = MessageWriter.CreateMethodCall(null, "/calc", CalculatorHandler.Name, "Add", "ii");
+            writer.WriteInt32(i);
+            writer.WriteInt32(1);
+            using var call = writer.ToMessage();
+            call.SetSerial((uint)i);
+            flood.Write(call.Bytes.Span);
+        }
+        string path = server.Address.Split("path=")[1].Split(',')[0];
+        var bad = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await bad.ConnectAsync(new UnixDomainSocketEndPoint(path));
+            var sending = bad.SendAsync(flood.ToArray(), SocketFlags.None);
+            for (int i = 0; i < 50; i++)
+            {
+                Assert.That(await AddAsync(good, i, i).WaitAsync(TimeSpan.FromSeconds(5)), Is.EqualTo(2 * i));
+            }
+            Assert.That(await sending.WaitAsync(s_timeout), Is.EqualTo(flood.Length), "the server kept reading the flood");
+        }
+        finally
+        {
+            bad.Dispose();
+        }
+        await badGone.Task.WaitAsync(s_timeout);
+        Assert.That(server.Connections, Has.Count.EqualTo(1), "only the good client is left");
+        Assert.That(await AddAsync(good, 20, 22), Is.EqualTo(42));
+        // At most as many: a finalizer of an earlier test may close something meanwhile.
+        Assert.That(CountSockets(), Is.LessThanOrEqualTo(baseline), "sockets open before and after the flood");
+    }
+
+    private static async Task<int> AddAsync(DBusConnection client, int a, int b)
+    {
+        var writer = MessageWriter.CreateMethodCall(null, "/calc", CalculatorHandler.Name, "Add", "ii");
+        writer.WriteInt32(a);
+        writer.WriteInt32(b);
+        using var reply = await client.CallAsync(writer.ToMessage(), s_timeout);
+        return reply.GetBodyReader().ReadInt32();
+    }
+
+    // Sockets only: the runtime opens assembly and symbol files lazily (a stack trace formatted meanwhile loads some).
+    private static int CountSockets() =>
+        Directory.GetFileSystemEntries("/proc/self/fd").Count(f =>
+        {
+            try
+            {
+                return new FileInfo(f).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true;
+            }
+            catch (IOException)
+            {
+                return false; // closed while listing
+            }
+        });
+
+    private static string CurrentUid() =>
+        File.ReadLines("/proc/self/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
+
+    [Test]
     public async Task Disposing_the_server_closes_its_clients()
     {
         var server = StartServer(out _);
