@@ -42,6 +42,19 @@ try
         Console.WriteLine($"Signal Greeted(\"{await greeted.Task.WaitAsync(TimeSpan.FromSeconds(10))}\") received");
     }
 
+    // The same signal as a stream: subscribed when the await completes, so a signal sent before the first read is
+    // queued, not lost. Dispose the stream to unsubscribe.
+    await using (var greetings = await greeter.ReadGreetedAsync())
+    {
+        await greeter.GreetAsync("stream");
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Console.WriteLine($"Signal Greeted(\"{await greetings.ReceiveAsync(wait.Token)}\") read from the stream");
+    }
+
+    // A reply timeout for the proxy's calls (the connection's default is 25 s); WithTimeout returns a copy.
+    var impatient = greeter.WithTimeout(TimeSpan.FromSeconds(2));
+    Console.WriteLine($"Greet(\"quickly\") with a 2 s timeout -> \"{await impatient.GreetAsync("quickly")}\"");
+
     Console.WriteLine($"Greeting = \"{await greeter.GetGreetingAsync()}\"");
     await greeter.SetGreetingAsync("Howdy");
     Console.WriteLine($"Greeting set to \"{await greeter.GetGreetingAsync()}\"; Greet(\"again\") -> \"{await greeter.GreetAsync("again")}\"");

@@ -88,11 +88,12 @@ internal static class ShapeWriter
         }
         sb.Append($"public abstract class {n}Proxy : global::System.IDisposable, global::System.IAsyncDisposable\n{{\n");
         sb.Append($"    public object Connection => null!;\n    public string Destination => \"\";\n    public string Path => \"\";\n    public {n}Messages Messages => null!;\n");
+        sb.Append($"    public global::System.TimeSpan? Timeout {{ get; init; }}\n    public {n}Proxy WithTimeout(global::System.TimeSpan? timeout) => this;\n");
         // {N}Properties exists only for interfaces with properties.
         string bag = m.Properties.Count > 0 ? n + "Properties" : "object";
         sb.Append($"    public abstract global::System.Threading.Tasks.Task<{bag}> GetAllPropertiesAsync({Ct});\n");
         sb.Append($"    public abstract global::System.Threading.Tasks.Task<global::System.IDisposable> WatchPropertiesChangedAsync(global::System.Action<{bag}> handler, {Ct});\n");
-        sb.Append($"    public abstract global::System.Collections.Generic.IAsyncEnumerable<{bag}> ReadPropertiesChangedAsync({Ct});\n");
+        sb.Append($"    public abstract {Task($"global::DBus.SignalStream<{bag}>")} ReadPropertiesChangedAsync({Ct});\n");
         sb.Append("    public void Dispose() { }\n    public global::System.Threading.Tasks.ValueTask DisposeAsync() => default;\n");
         foreach (var method in m.Methods)
         {
@@ -107,7 +108,7 @@ internal static class ShapeWriter
         {
             string payload = Tuple(s.Args) ?? "bool";
             sb.Append($"    public abstract {Task("global::System.IDisposable")} Watch{s.CSharpName}Async(global::System.Action<{payload}> handler, {Ct});\n");
-            sb.Append($"    public abstract global::System.Collections.Generic.IAsyncEnumerable<{payload}> Read{s.CSharpName}Async({Ct});\n");
+            sb.Append($"    public abstract {Task($"global::DBus.SignalStream<{payload}>")} Read{s.CSharpName}Async({Ct});\n");
             sb.Append($"    public abstract {Task(null)} Emit{s.CSharpName}Async({Params(s.Args)}{Ct});\n");
         }
         sb.Append("}\n");

@@ -9,7 +9,7 @@ namespace DBus.IntegrationTests;
 /// <summary>
 /// The generated <c>TestProxy</c> (dbus/org.dbusgen.Test.xml) against the dbus-python service
 /// tests/peers/python_service.py on a private dbus-daemon: every echo type, errors, signals in both forms,
-/// descriptors both ways, and a NoReply call.
+/// descriptors both ways, a NoReply call, and the proxy's reply timeout.
 /// </summary>
 [NonParallelizable]
 public class ProxyTests
@@ -207,36 +207,127 @@ public class ProxyTests
     }
 
     [Test]
-    public async Task ReadYieldsSignalsInOrder()
+    public async Task ReadYieldsSignalsSentBeforeTheFirstIterationInOrder()
     {
         using var cts = new CancellationTokenSource(s_timeout);
-        await using var signals = _proxy.ReadPingedAsync(cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
-        // The first MoveNextAsync subscribes, and nothing tells when that is done: emit (each call awaited,
-        // so one at a time) until a signal comes through.
-        var first = signals.MoveNextAsync().AsTask();
-        for (int i = 0; !first.IsCompleted && i < 100; i++)
-        {
-            await _proxy.EmitAsync("read-probe");
-        }
-        Assert.That(await first, Is.True);
-        Assert.That(signals.Current.Value, Is.EqualTo("read-probe"));
-
+        // The match is in place when the await completes: signals emitted before anyone iterates are queued.
+        await using var pinged = await _proxy.ReadPingedAsync(cancellationToken: cts.Token);
         await _proxy.EmitAsync("read-a");
         await _proxy.EmitAsync("read-b");
+        await _proxy.EmitAsync("read-c");
+
         var values = new List<(string Value, uint Count)>();
-        while (await signals.MoveNextAsync())
+        await foreach (var p in pinged.WithCancellation(cts.Token))
         {
-            if (signals.Current.Value != "read-probe")
-            {
-                values.Add(signals.Current);
-            }
-            if (signals.Current.Value == "read-b")
+            values.Add(p);
+            if (p.Value == "read-c")
             {
                 break;
             }
         }
-        Assert.That(values.Select(v => v.Value), Is.EqualTo(new[] { "read-a", "read-b" }));
-        Assert.That(values[1].Count, Is.EqualTo(values[0].Count + 1));
+        Assert.Multiple(() =>
+        {
+            Assert.That(values.Select(v => v.Value), Is.EqualTo(new[] { "read-a", "read-b", "read-c" }));
+            Assert.That(values[1].Count, Is.EqualTo(values[0].Count + 1));
+            Assert.That(values[2].Count, Is.EqualTo(values[1].Count + 1));
+            Assert.That(pinged.DroppedCount, Is.Zero);
+            Assert.That(pinged.SkippedCount, Is.Zero);
+        });
+
+        // Leaving the loop keeps the match: the stream is read again until it is disposed.
+        await _proxy.EmitAsync("read-d");
+        Assert.That((await pinged.ReceiveAsync(cts.Token)).Value, Is.EqualTo("read-d"));
+    }
+
+    [Test]
+    public async Task ReadSkipsAndReportsAMalformedSignalAndGoesOn()
+    {
+        var failures = new List<Exception>();
+        Action<DBusConnection, Exception> onFailure = (_, e) => { lock (failures) { failures.Add(e); } };
+        _connection.CallbackFailed += onFailure;
+        try
+        {
+            using var cts = new CancellationTokenSource(s_timeout);
+            await using var pinged = await _proxy.ReadPingedAsync(cancellationToken: cts.Token);
+            await _proxy.EmitAsync("before");
+            await _proxy.EmitMalformedAsync("bad");   // Pinged with body 's' instead of 'su'
+            await _proxy.EmitAsync("after");
+
+            var values = new List<string>();
+            await foreach (var p in pinged.WithCancellation(cts.Token))
+            {
+                values.Add(p.Value);
+                if (p.Value == "after")
+                {
+                    break;
+                }
+            }
+            Assert.Multiple(() =>
+            {
+                Assert.That(values, Is.EqualTo(new[] { "before", "after" }));
+                Assert.That(pinged.SkippedCount, Is.EqualTo(1));
+                lock (failures)
+                {
+                    Assert.That(failures, Has.Count.EqualTo(1));
+                    Assert.That(failures[0], Is.InstanceOf<DBusException>());
+                    Assert.That(((DBusException)failures[0]).ErrorName, Is.EqualTo("org.freedesktop.DBus.Error.InvalidSignature"));
+                    Assert.That(failures[0].Message, Does.Contain("'su'").And.Contain("'s'"));
+                }
+            });
+        }
+        finally
+        {
+            _connection.CallbackFailed -= onFailure;
+        }
+    }
+
+    [Test]
+    public async Task DisposingTheStreamEndsItsEnumeration()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        var pinged = await _proxy.ReadPingedAsync(cancellationToken: cts.Token);
+        var enumeration = Task.Run(async () =>
+        {
+            int count = 0;
+            await foreach (var _ in pinged.WithCancellation(cts.Token))
+            {
+                count++;
+            }
+            return count;
+        });
+        await _proxy.EmitAsync("end-1");
+        // Disposal ends the enumeration normally (no exception), whether or not the signal was read first.
+        await pinged.DisposeAsync();
+        Assert.That(await enumeration.WaitAsync(s_timeout), Is.InRange(0, 1));
+        Assert.That(async () => await pinged.ReceiveAsync(cts.Token), Throws.InstanceOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public async Task ProxyTimeoutEndsASlowCallQuickly()
+    {
+        var quick = _proxy.WithTimeout(TimeSpan.FromMilliseconds(200));
+        var watch = Stopwatch.StartNew();
+        var error = Assert.ThrowsAsync<DBusNoReplyException>(() => quick.SleepAsync(5));
+        watch.Stop();
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.ErrorName, Is.EqualTo(DBusErrorNames.NoReply));
+            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)), "the 200 ms timeout, not the 5 s sleep, ended the call");
+            Assert.That(quick.Timeout, Is.EqualTo(TimeSpan.FromMilliseconds(200)));
+            Assert.That(_proxy.Timeout, Is.Null, "WithTimeout returns a copy");
+        });
+
+        // A timeout long enough lets the same slow method answer; the init form sets it at construction.
+        var patient = new TestProxy(_connection, ServiceName, "/org/dbusgen/Test") { Timeout = TimeSpan.FromSeconds(10) };
+        await patient.SleepAsync(0.3);
+        Assert.That(await quick.EchoIAsync(7), Is.EqualTo(7), "the short timeout still allows quick calls");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => _proxy.WithTimeout(TimeSpan.Zero), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => _proxy.WithTimeout(TimeSpan.FromSeconds(-1)), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(_proxy.WithTimeout(Timeout.InfiniteTimeSpan).Timeout, Is.EqualTo(Timeout.InfiniteTimeSpan));
+        });
     }
 
     [Test]
@@ -274,8 +365,7 @@ public class ProxyTests
         var watched = new TaskCompletionSource<(AllTypesProperties Changed, string[] Invalidated)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var subscription = await proxy.WatchPropertiesChangedAsync((changed, invalidated) => watched.TrySetResult((changed, invalidated)));
         using var cts = new CancellationTokenSource(s_timeout);
-        await using var read = proxy.ReadPropertiesChangedAsync(cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
-        var first = read.MoveNextAsync().AsTask();
+        await using var read = await proxy.ReadPropertiesChangedAsync(cancellationToken: cts.Token);
 
         // arg0 filters out other interfaces (the handler would see them first, as signals arrive in order).
         service.Send(PropertiesChanged("org.example.Other", new() { ["Title"] = "other" }, []));
@@ -295,16 +385,15 @@ public class ProxyTests
         });
         _connection.CallbackFailed -= onFailure;
 
-        // The enumeration subscribes on its first MoveNextAsync: send until one arrives, as in ReadYieldsSignalsInOrder.
-        for (int i = 0; !first.IsCompleted && i < 100; i++)
+        // The stream was subscribed before both signals were sent: it holds exactly the one about this interface.
+        var streamed = await read.ReceiveAsync(cts.Token);
+        Assert.Multiple(() =>
         {
-            service.Send(PropertiesChanged("org.example.AllTypes", new() { ["Title"] = "probe" }, []));
-            await service.GetBusIdAsync(cts.Token); // a round trip: the signal before it has been routed
-            await _connection.GetBusIdAsync(cts.Token);
-        }
-        Assert.That(await first, Is.True);
-        // The queue may have been subscribed in time for the first signal of this interface, never for the other's.
-        Assert.That(read.Current.Changed.Title, Is.AnyOf("new title", "probe"));
+            Assert.That(streamed.Changed.Title, Is.EqualTo("new title"));
+            Assert.That(streamed.Invalidated, Is.EqualTo(new[] { "Tags" }));
+            Assert.That(read.Count, Is.Zero);
+            Assert.That(read.SkippedCount, Is.Zero);
+        });
     }
 
     private static Message PropertiesChanged(string iface, Dictionary<string, Variant> changed, string[] invalidated)

@@ -12,6 +12,7 @@ Methods
   EchoVariant(v) -> v
   Raise(name: s, message: s)     replies with that D-Bus error
   Emit(value: s)                 emits the signal Pinged(s value, u count)
+  EmitMalformed(value: s)        emits a Pinged signal of the wrong signature: (s value) only
   Sleep(seconds: d)              replies after that long (without blocking the main loop)
   ReadFd(fd: h) -> s             reads everything from the descriptor
   MakePipe(text: s) -> h         returns the read end of a pipe holding text
@@ -70,6 +71,13 @@ class TestObject(dbus.service.Object):
     def Emit(self, value):
         self._count += 1
         self.Pinged(value, dbus.UInt32(self._count))
+
+    @dbus.service.method(INTERFACE, in_signature="s", out_signature="")
+    def EmitMalformed(self, value):
+        # dbus.service checks a signal against its declared signature, so the bad one is built by hand.
+        message = dbus.lowlevel.SignalMessage(PATH, INTERFACE, "Pinged")
+        message.append(value, signature="s")
+        self.connection.send_message(message)
 
     @dbus.service.method(INTERFACE, in_signature="d", out_signature="",
                          async_callbacks=("reply", "error"))

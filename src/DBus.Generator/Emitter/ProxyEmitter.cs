@@ -22,7 +22,6 @@ internal static class ProxyEmitter
     private const string Subscription = "global::DBus.SignalSubscription";
     private const string MatchRule = "global::DBus.MatchRule";
     private const string PropertiesInterface = "org.freedesktop.DBus.Properties";
-    private const string EnumeratorCancellation = "[global::System.Runtime.CompilerServices.EnumeratorCancellation] ";
 
     public static void Emit(SourceWriter w, InterfaceModel model)
     {
@@ -62,8 +61,9 @@ internal static class ProxyEmitter
         w.WriteLine("/// <summary>The object's path.</summary>");
         w.WriteLine("public global::DBus.ObjectPath Path { get; }");
         w.WriteLine();
-        w.WriteLine("/// <summary>The message generator the proxy is built on, for calls with other flags or timeouts.</summary>");
+        w.WriteLine("/// <summary>The message generator the proxy is built on, for calls with other flags.</summary>");
         w.WriteLine($"public {messages} Messages {{ get; }}");
+        EmitTimeout(w, className);
 
         foreach (var method in model.Methods)
         {
@@ -89,10 +89,42 @@ internal static class ProxyEmitter
         {
             EmitPropertiesChangedRule(w, messages);
         }
-        if (model.Signals.Count > 0 || model.Properties.Count > 0)
-        {
-            EmitReadSignals(w);
-        }
+        w.CloseBrace();
+    }
+
+    /// <summary>The per-proxy reply timeout: an init property and a copy with another value.</summary>
+    private static void EmitTimeout(SourceWriter w, string className)
+    {
+        const string TimeSpan = "global::System.TimeSpan";
+        w.WriteLine();
+        w.WriteLine("/// <summary>");
+        w.WriteLine("/// How long each method call and property access through this proxy waits for its reply before it fails with");
+        w.WriteLine("/// <see cref=\"global::DBus.DBusNoReplyException\"/>; null (the default) for the connection's");
+        w.WriteLine("/// <see cref=\"global::DBus.DBusConnectionOptions.DefaultCallTimeout\"/>, <see cref=\"global::System.Threading.Timeout.InfiniteTimeSpan\"/>");
+        w.WriteLine("/// to wait for ever. Use <see cref=\"WithTimeout\"/> for a copy with another timeout.");
+        w.WriteLine("/// </summary>");
+        w.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is neither positive nor infinite.</exception>");
+        w.WriteLine($"public {TimeSpan}? Timeout");
+        w.OpenBrace();
+        w.WriteLine("get => this.__timeout;");
+        w.WriteLine("init => this.__timeout = __CheckTimeout(value);");
+        w.CloseBrace();
+        w.WriteLine();
+        w.WriteLine($"private readonly {TimeSpan}? __timeout;");
+        w.WriteLine();
+        w.WriteLine("/// <summary>A proxy for the same object whose calls wait at most <paramref name=\"timeout\"/> for their replies (see <see cref=\"Timeout\"/>).</summary>");
+        w.WriteLine("/// <param name=\"timeout\">Positive, <see cref=\"global::System.Threading.Timeout.InfiniteTimeSpan\"/>, or null for the connection's default.</param>");
+        w.WriteLine("/// <returns>A new proxy; this one keeps its own timeout.</returns>");
+        w.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"timeout\"/> is neither positive nor infinite.</exception>");
+        w.WriteLine($"public {className} WithTimeout({TimeSpan}? timeout) => new {className}(this.Connection, this.Destination, this.Path) {{ Timeout = timeout }};");
+        w.WriteLine();
+        w.WriteLine($"private static {TimeSpan}? __CheckTimeout({TimeSpan}? timeout)");
+        w.OpenBrace();
+        w.WriteLine($"if (timeout is {{ }} __value && __value <= {TimeSpan}.Zero && __value != global::System.Threading.Timeout.InfiniteTimeSpan)");
+        w.OpenBrace();
+        w.WriteLine("throw new global::System.ArgumentOutOfRangeException(nameof(timeout), __value, \"a reply timeout must be positive, or Timeout.InfiniteTimeSpan\");");
+        w.CloseBrace();
+        w.WriteLine("return timeout;");
         w.CloseBrace();
     }
 
@@ -140,11 +172,11 @@ internal static class ProxyEmitter
         else if (result is null)
         {
             // The reply carries nothing to read; the connection has already turned an error reply into an exception.
-            w.WriteLine($"return this.Connection.CallAsync({call}, static __reply => true, cancellationToken);");
+            w.WriteLine($"return this.Connection.CallAsync({call}, static __reply => true, this.__timeout, cancellationToken);");
         }
         else
         {
-            w.WriteLine($"return this.Connection.CallAsync({call}, {messages}.Read{method.CSharpName}Reply, cancellationToken);");
+            w.WriteLine($"return this.Connection.CallAsync({call}, {messages}.Read{method.CSharpName}Reply, this.__timeout, cancellationToken);");
         }
         w.CloseBrace();
     }
@@ -163,7 +195,7 @@ internal static class ProxyEmitter
             Obsolete(w, property.Deprecated, "property");
             w.WriteLine($"public {Task}<{property.CSharpType}> Get{property.CSharpName}Async({Ct}) =>");
             w.Indent();
-            w.WriteLine($"this.Connection.CallAsync(this.Messages.Get{property.CSharpName}(), {messages}.Read{property.CSharpName}, cancellationToken);");
+            w.WriteLine($"this.Connection.CallAsync(this.Messages.Get{property.CSharpName}(), {messages}.Read{property.CSharpName}, this.__timeout, cancellationToken);");
             w.Unindent();
         }
         if ((property.Access & PropertyAccess.Write) != 0)
@@ -178,7 +210,7 @@ internal static class ProxyEmitter
             Obsolete(w, property.Deprecated, "property");
             w.WriteLine($"public {Task} Set{property.CSharpName}Async({property.CSharpType} value, {Ct}) =>");
             w.Indent();
-            w.WriteLine($"this.Connection.CallAsync(this.Messages.Set{property.CSharpName}(value), static __reply => true, cancellationToken);");
+            w.WriteLine($"this.Connection.CallAsync(this.Messages.Set{property.CSharpName}(value), static __reply => true, this.__timeout, cancellationToken);");
             w.Unindent();
         }
     }
@@ -194,7 +226,7 @@ internal static class ProxyEmitter
         CallExceptions(w);
         w.WriteLine($"public {Task}<{bag}> GetAllPropertiesAsync({Ct}) =>");
         w.Indent();
-        w.WriteLine($"this.Connection.CallAsync(this.Messages.GetAll(), {messages}.ReadGetAll, cancellationToken);");
+        w.WriteLine($"this.Connection.CallAsync(this.Messages.GetAll(), {messages}.ReadGetAll, this.__timeout, cancellationToken);");
         w.Unindent();
 
         w.WriteLine();
@@ -218,17 +250,17 @@ internal static class ProxyEmitter
 
         w.WriteLine();
         w.WriteLine("/// <summary>");
-        w.WriteLine("/// The <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signals the object emits about this interface, as they");
-        w.WriteLine("/// arrive, through a bounded queue. The match rule is added when the enumeration starts and removed when it ends.");
+        w.WriteLine("/// Starts reading the <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signals the object emits about this");
+        w.WriteLine("/// interface. The match rule is in place when the task completes, so no signal sent afterwards is missed; they wait");
+        w.WriteLine("/// in a bounded queue until read. A signal that cannot be read is skipped, counted in");
+        w.WriteLine("/// <see cref=\"global::DBus.SignalStream{T}.SkippedCount\"/> and reported through <see cref=\"global::DBus.DBusConnection.CallbackFailed\"/>.");
         w.WriteLine("/// </summary>");
         w.WriteLine("/// <param name=\"options\">The queue's capacity and what happens when it is full; null for the defaults.</param>");
-        w.WriteLine("/// <param name=\"cancellationToken\">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>");
-        w.WriteLine("/// <returns>The new values and the names of the properties that changed without their value, per signal.</returns>");
-        w.WriteLine("/// <exception cref=\"global::DBus.DBusException\">A signal could not be read (it ends the enumeration).</exception>");
-        w.WriteLine("/// <exception cref=\"global::DBus.DBusDisconnectedException\">The connection was lost.</exception>");
-        w.WriteLine($"public global::System.Collections.Generic.IAsyncEnumerable<{changed}> ReadPropertiesChangedAsync(global::DBus.MessageQueueOptions? options = null, {Ct}) =>");
+        w.WriteLine("/// <param name=\"cancellationToken\">Cancels adding the match rule.</param>");
+        w.WriteLine("/// <returns>The stream of the new values and the names of the properties that changed without their value, per signal: enumerate it, and dispose it to stop.</returns>");
+        w.WriteLine($"public {Task}<global::DBus.SignalStream<{changed}>> ReadPropertiesChangedAsync(global::DBus.MessageQueueOptions? options = null, {Ct}) =>");
         w.Indent();
-        w.WriteLine($"__ReadSignals(this.Connection, this.__PropertiesChangedRule(), {messages}.ReadPropertiesChanged, options, cancellationToken);");
+        w.WriteLine($"this.Connection.ReadSignalsAsync(this.__PropertiesChangedRule(), {messages}.ReadPropertiesChanged, options, cancellationToken);");
         w.Unindent();
     }
 
@@ -260,20 +292,20 @@ internal static class ProxyEmitter
 
         w.WriteLine();
         w.WriteLine("/// <summary>");
-        w.WriteLine($"/// The D-Bus signals <c>{name}</c> the object emits, as they arrive, through a bounded queue. The match rule is");
-        w.WriteLine("/// added when the enumeration starts and removed when it ends.");
+        w.WriteLine($"/// Starts reading the D-Bus signals <c>{name}</c> the object emits. The match rule is in place when the task completes,");
+        w.WriteLine("/// so no signal sent afterwards is missed; they wait in a bounded queue until read. A signal that cannot be read is");
+        w.WriteLine("/// skipped, counted in <see cref=\"global::DBus.SignalStream{T}.SkippedCount\"/> and reported through");
+        w.WriteLine("/// <see cref=\"global::DBus.DBusConnection.CallbackFailed\"/>.");
         w.WriteLine("/// </summary>");
         Remarks(w, signal.Doc);
         w.WriteLine("/// <param name=\"options\">The queue's capacity and what happens when it is full; null for the defaults.</param>");
-        w.WriteLine("/// <param name=\"cancellationToken\">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>");
-        w.WriteLine($"/// <returns>{(payload is null ? "One empty value per signal." : signal.Args.Count == 1 ? "The argument of each signal." : "The arguments of each signal.")}</returns>");
-        w.WriteLine("/// <exception cref=\"global::DBus.DBusException\">A signal could not be read (it ends the enumeration).</exception>");
-        w.WriteLine("/// <exception cref=\"global::DBus.DBusDisconnectedException\">The connection was lost.</exception>");
+        w.WriteLine("/// <param name=\"cancellationToken\">Cancels adding the match rule.</param>");
+        w.WriteLine($"/// <returns>The stream of {(payload is null ? "one empty value per signal" : signal.Args.Count == 1 ? "the argument of each signal" : "the arguments of each signal")}: enumerate it, and dispose it to stop.</returns>");
         Obsolete(w, signal.Deprecated, "signal");
-        w.WriteLine($"public global::System.Collections.Generic.IAsyncEnumerable<{itemType}> Read{signal.CSharpName}Async(global::DBus.MessageQueueOptions? options = null, {Ct}) =>");
+        w.WriteLine($"public {Task}<global::DBus.SignalStream<{itemType}>> Read{signal.CSharpName}Async(global::DBus.MessageQueueOptions? options = null, {Ct}) =>");
         w.Indent();
         string reader = payload is null ? "static __message => default(global::System.ValueTuple)" : $"{messages}.Read{signal.CSharpName}";
-        w.WriteLine($"__ReadSignals(this.Connection, this.__SignalRule({member}), {reader}, options, cancellationToken);");
+        w.WriteLine($"this.Connection.ReadSignalsAsync(this.__SignalRule({member}), {reader}, options, cancellationToken);");
         w.Unindent();
     }
 
@@ -304,43 +336,6 @@ internal static class ProxyEmitter
         w.WriteLine("Path = this.Path,");
         w.WriteLine($"Args = {{ [0] = {messages}.Interface }},");
         w.CloseBrace(";");
-    }
-
-    /// <summary>The loop shared by every <c>Read…Async</c>; emitted only when a member uses it.</summary>
-    private static void EmitReadSignals(SourceWriter w)
-    {
-        w.WriteLine();
-        w.WriteLine("private static async global::System.Collections.Generic.IAsyncEnumerable<T> __ReadSignals<T>(");
-        w.Indent();
-        w.WriteLine($"{Connection} connection, {MatchRule} rule, global::System.Func<global::DBus.Message, T> read,");
-        w.WriteLine($"global::DBus.MessageQueueOptions? options, {EnumeratorCancellation}global::System.Threading.CancellationToken cancellationToken)");
-        w.Unindent();
-        w.OpenBrace();
-        w.WriteLine("var __queue = await connection.WatchAsync(rule, options, cancellationToken).ConfigureAwait(false);");
-        w.WriteLine("try");
-        w.OpenBrace();
-        // No usings in generated code, so the extension methods are called as static methods.
-        w.WriteLine("var __messages = global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(__queue, cancellationToken).ConfigureAwait(false);");
-        w.WriteLine("await foreach (var __message in __messages)");
-        w.OpenBrace();
-        w.WriteLine("T __value;");
-        // Each message is read and released before the consumer sees the value: nothing holds the receive buffer.
-        w.WriteLine("try");
-        w.OpenBrace();
-        w.WriteLine("__value = read(__message);");
-        w.CloseBrace();
-        w.WriteLine("finally");
-        w.OpenBrace();
-        w.WriteLine("__message.Dispose();");
-        w.CloseBrace();
-        w.WriteLine("yield return __value;");
-        w.CloseBrace();
-        w.CloseBrace();
-        w.WriteLine("finally");
-        w.OpenBrace();
-        w.WriteLine("__queue.Dispose();");
-        w.CloseBrace();
-        w.CloseBrace();
     }
 
     private static void CallExceptions(SourceWriter w)

@@ -55,7 +55,7 @@ internal static class NameTemplates
             Scope.Proxy => new[]
             {
                 typeName + "Proxy", "I" + typeName + "Handler", "Connection", "Destination", "Path", "Messages",
-                "GetAllPropertiesAsync", "WatchPropertiesChangedAsync", "ReadPropertiesChangedAsync",
+                "Timeout", "WithTimeout", "GetAllPropertiesAsync", "WatchPropertiesChangedAsync", "ReadPropertiesChangedAsync",
                 "Dispose", "DisposeAsync",
                 // I{N}Handler inherits these from IDBusInterfaceHandler: a generated member must not hide one.
                 "InterfaceName", "IntrospectionXml", "HandleCallAsync", "WriteProperty", "SetProperty",

@@ -10,8 +10,9 @@ public sealed partial class DBusConnection
     private List<Action<DBusConnection, Exception>>? _disconnectHandlers = [];
 
     /// <summary>
-    /// Raised when a filter, signal handler, reply callback or exported object throws; the exception is
-    /// caught so the connection lives on. Without a subscriber such exceptions are ignored.
+    /// Raised when a filter, signal handler, reply callback or exported object throws, or when a
+    /// <see cref="SignalStream{T}"/> skips a signal it cannot read; the exception is caught so the connection
+    /// (or the stream) lives on. Without a subscriber such exceptions are ignored.
     /// </summary>
     public event Action<DBusConnection, Exception>? CallbackFailed;
 

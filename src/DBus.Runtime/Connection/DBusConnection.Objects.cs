@@ -80,15 +80,15 @@ public sealed partial class DBusConnection
             }
             return false;
         }
-        if (!target.Description.Methods.TryGetValue(member, out var signature))
+        if (!target.Description.Methods.TryGetValue(member, out var signatures))
         {
             ReplyError(call, DBusErrorNames.UnknownMethod, $"method '{member}' does not exist on interface '{target.Name}'");
             return false;
         }
-        if (signature != call.Signature)
+        if (Array.IndexOf(signatures, call.Signature) < 0)
         {
             ReplyError(call, DBusErrorNames.InvalidArgs,
-                $"method '{target.Name}.{member}' takes arguments of signature '{signature}', not '{call.Signature}'");
+                $"method '{target.Name}.{member}' takes arguments of signature {string.Join(" or ", signatures.Select(s => $"'{s}'"))}, not '{call.Signature}'");
             return false;
         }
         return InvokeHandler(call, target.Handler);

@@ -14,7 +14,7 @@ internal sealed class InterfaceDescription
     // Generated handlers return the same XML for every instance: parse it once.
     private static readonly ConcurrentDictionary<string, InterfaceDescription> s_cache = new(StringComparer.Ordinal);
 
-    private InterfaceDescription(string name, Dictionary<string, Signature> methods, Dictionary<string, PropertyDescription> properties)
+    private InterfaceDescription(string name, Dictionary<string, Signature[]> methods, Dictionary<string, PropertyDescription> properties)
     {
         Name = name;
         Methods = methods;
@@ -23,8 +23,9 @@ internal sealed class InterfaceDescription
 
     public string Name { get; }
 
-    /// <summary>Method name → the concatenated <c>in</c> argument types.</summary>
-    public Dictionary<string, Signature> Methods { get; }
+    /// <summary>Method name → the concatenated <c>in</c> argument types it accepts: one, or several when the XML
+    /// declares the name more than once (overloads, which generated handlers tell apart by signature).</summary>
+    public Dictionary<string, Signature[]> Methods { get; }
 
     /// <summary>Property name → its description, in declaration order.</summary>
     public Dictionary<string, PropertyDescription> Properties { get; }
@@ -60,7 +61,7 @@ internal sealed class InterfaceDescription
             throw new FormatException($"the root element is <{reader.Name}>, not <interface>");
         }
         string name = reader.GetAttribute("name") ?? throw new FormatException("<interface> has no name");
-        var methods = new Dictionary<string, Signature>(StringComparer.Ordinal);
+        var methods = new Dictionary<string, Signature[]>(StringComparer.Ordinal);
         var properties = new Dictionary<string, PropertyDescription>(StringComparer.Ordinal);
         var interfaceEmits = EmitsChangedSignal.True;
         if (reader.IsEmptyElement)
@@ -77,7 +78,7 @@ internal sealed class InterfaceDescription
             {
                 if (reader.Name == "method" && method is not null)
                 {
-                    methods[method] = new Signature(methodIn);
+                    AddMethod(methods, method, new Signature(methodIn));
                     method = null;
                 }
                 else if (reader.Name == "property")
@@ -96,7 +97,7 @@ internal sealed class InterfaceDescription
                     string methodName = reader.GetAttribute("name") ?? throw new FormatException("a <method> has no name");
                     if (reader.IsEmptyElement)
                     {
-                        methods[methodName] = Signature.Empty;
+                        AddMethod(methods, methodName, Signature.Empty);
                     }
                     else
                     {
@@ -142,6 +143,18 @@ internal sealed class InterfaceDescription
             }
         }
         return new InterfaceDescription(name, methods, properties);
+    }
+
+    private static void AddMethod(Dictionary<string, Signature[]> methods, string name, Signature inSignature)
+    {
+        if (!methods.TryGetValue(name, out var known))
+        {
+            methods[name] = [inSignature];
+        }
+        else if (Array.IndexOf(known, inSignature) < 0)
+        {
+            methods[name] = [.. known, inSignature];
+        }
     }
 
     private static EmitsChangedSignal ParseEmits(string? value) => value switch

@@ -516,8 +516,38 @@ namespace Example.Generated
         /// <summary>The object's path.</summary>
         public global::DBus.ObjectPath Path { get; }
 
-        /// <summary>The message generator the proxy is built on, for calls with other flags or timeouts.</summary>
+        /// <summary>The message generator the proxy is built on, for calls with other flags.</summary>
         public global::Example.Generated.CalculatorMessages Messages { get; }
+
+        /// <summary>
+        /// How long each method call and property access through this proxy waits for its reply before it fails with
+        /// <see cref="global::DBus.DBusNoReplyException"/>; null (the default) for the connection's
+        /// <see cref="global::DBus.DBusConnectionOptions.DefaultCallTimeout"/>, <see cref="global::System.Threading.Timeout.InfiniteTimeSpan"/>
+        /// to wait for ever. Use <see cref="WithTimeout"/> for a copy with another timeout.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is neither positive nor infinite.</exception>
+        public global::System.TimeSpan? Timeout
+        {
+            get => this.__timeout;
+            init => this.__timeout = __CheckTimeout(value);
+        }
+
+        private readonly global::System.TimeSpan? __timeout;
+
+        /// <summary>A proxy for the same object whose calls wait at most <paramref name="timeout"/> for their replies (see <see cref="Timeout"/>).</summary>
+        /// <param name="timeout">Positive, <see cref="global::System.Threading.Timeout.InfiniteTimeSpan"/>, or null for the connection's default.</param>
+        /// <returns>A new proxy; this one keeps its own timeout.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="timeout"/> is neither positive nor infinite.</exception>
+        public CalculatorProxy WithTimeout(global::System.TimeSpan? timeout) => new CalculatorProxy(this.Connection, this.Destination, this.Path) { Timeout = timeout };
+
+        private static global::System.TimeSpan? __CheckTimeout(global::System.TimeSpan? timeout)
+        {
+            if (timeout is { } __value && __value <= global::System.TimeSpan.Zero && __value != global::System.Threading.Timeout.InfiniteTimeSpan)
+            {
+                throw new global::System.ArgumentOutOfRangeException(nameof(timeout), __value, "a reply timeout must be positive, or Timeout.InfiniteTimeSpan");
+            }
+            return timeout;
+        }
 
         /// <summary>Calls the D-Bus method <c>Add</c> and waits for its reply.</summary>
         /// <param name="a">The argument <c>a</c> (<c>i</c>).</param>
@@ -529,7 +559,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task<int> AddAsync(int a, int b, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.Add(a, b), global::Example.Generated.CalculatorMessages.ReadAddReply, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.Add(a, b), global::Example.Generated.CalculatorMessages.ReadAddReply, this.__timeout, cancellationToken);
         }
 
         /// <summary>Calls the D-Bus method <c>DivRem</c> and waits for its reply.</summary>
@@ -543,7 +573,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task<(long Quotient, long Remainder)> DivRemAsync(long dividend, long divisor, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.DivRem(dividend, divisor), global::Example.Generated.CalculatorMessages.ReadDivRemReply, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.DivRem(dividend, divisor), global::Example.Generated.CalculatorMessages.ReadDivRemReply, this.__timeout, cancellationToken);
         }
 
         /// <summary>Sends a call of the D-Bus method <c>Reset</c> without waiting: it is annotated NoReply.</summary>
@@ -570,7 +600,7 @@ namespace Example.Generated
         [global::System.Obsolete("The D-Bus method is deprecated.")]
         public global::System.Threading.Tasks.Task<double> OldAddAsync(double arg0, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.OldAdd(arg0), global::Example.Generated.CalculatorMessages.ReadOldAddReply, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.OldAdd(arg0), global::Example.Generated.CalculatorMessages.ReadOldAddReply, this.__timeout, cancellationToken);
         }
 
         /// <summary>Reads the D-Bus property <c>Memory</c> (<c>d</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
@@ -580,7 +610,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task<double> GetMemoryAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
-            this.Connection.CallAsync(this.Messages.GetMemory(), global::Example.Generated.CalculatorMessages.ReadMemory, cancellationToken);
+            this.Connection.CallAsync(this.Messages.GetMemory(), global::Example.Generated.CalculatorMessages.ReadMemory, this.__timeout, cancellationToken);
 
         /// <summary>Writes the D-Bus property <c>Memory</c> (<c>d</c>) with <c>org.freedesktop.DBus.Properties.Set</c>.</summary>
         /// <param name="value">The new value.</param>
@@ -590,7 +620,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task SetMemoryAsync(double value, global::System.Threading.CancellationToken cancellationToken = default) =>
-            this.Connection.CallAsync(this.Messages.SetMemory(value), static __reply => true, cancellationToken);
+            this.Connection.CallAsync(this.Messages.SetMemory(value), static __reply => true, this.__timeout, cancellationToken);
 
         /// <summary>Reads the D-Bus property <c>Precision</c> (<c>u</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
         /// <param name="cancellationToken">Abandons the wait.</param>
@@ -599,7 +629,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task<uint> GetPrecisionAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
-            this.Connection.CallAsync(this.Messages.GetPrecision(), global::Example.Generated.CalculatorMessages.ReadPrecision, cancellationToken);
+            this.Connection.CallAsync(this.Messages.GetPrecision(), global::Example.Generated.CalculatorMessages.ReadPrecision, this.__timeout, cancellationToken);
 
         /// <summary>Reads every property of this interface at once with <c>org.freedesktop.DBus.Properties.GetAll</c>.</summary>
         /// <param name="cancellationToken">Abandons the wait.</param>
@@ -608,7 +638,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task<global::Example.Generated.CalculatorProperties> GetAllPropertiesAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
-            this.Connection.CallAsync(this.Messages.GetAll(), global::Example.Generated.CalculatorMessages.ReadGetAll, cancellationToken);
+            this.Connection.CallAsync(this.Messages.GetAll(), global::Example.Generated.CalculatorMessages.ReadGetAll, this.__timeout, cancellationToken);
 
         /// <summary>
         /// Calls <paramref name="handler"/> for each <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signal the object
@@ -629,16 +659,16 @@ namespace Example.Generated
         }
 
         /// <summary>
-        /// The <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signals the object emits about this interface, as they
-        /// arrive, through a bounded queue. The match rule is added when the enumeration starts and removed when it ends.
+        /// Starts reading the <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signals the object emits about this
+        /// interface. The match rule is in place when the task completes, so no signal sent afterwards is missed; they wait
+        /// in a bounded queue until read. A signal that cannot be read is skipped, counted in
+        /// <see cref="global::DBus.SignalStream{T}.SkippedCount"/> and reported through <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
         /// </summary>
         /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
-        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
-        /// <returns>The new values and the names of the properties that changed without their value, per signal.</returns>
-        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
-        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
-        public global::System.Collections.Generic.IAsyncEnumerable<(global::Example.Generated.CalculatorProperties Changed, string[] Invalidated)> ReadPropertiesChangedAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            __ReadSignals(this.Connection, this.__PropertiesChangedRule(), global::Example.Generated.CalculatorMessages.ReadPropertiesChanged, options, cancellationToken);
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The stream of the new values and the names of the properties that changed without their value, per signal: enumerate it, and dispose it to stop.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalStream<(global::Example.Generated.CalculatorProperties Changed, string[] Invalidated)>> ReadPropertiesChangedAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.ReadSignalsAsync(this.__PropertiesChangedRule(), global::Example.Generated.CalculatorMessages.ReadPropertiesChanged, options, cancellationToken);
 
         /// <summary>
         /// Calls <paramref name="handler"/> for each D-Bus signal <c>Overflow</c> (arguments <c>sax</c>) the object emits.
@@ -655,16 +685,16 @@ namespace Example.Generated
         }
 
         /// <summary>
-        /// The D-Bus signals <c>Overflow</c> the object emits, as they arrive, through a bounded queue. The match rule is
-        /// added when the enumeration starts and removed when it ends.
+        /// Starts reading the D-Bus signals <c>Overflow</c> the object emits. The match rule is in place when the task completes,
+        /// so no signal sent afterwards is missed; they wait in a bounded queue until read. A signal that cannot be read is
+        /// skipped, counted in <see cref="global::DBus.SignalStream{T}.SkippedCount"/> and reported through
+        /// <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
         /// </summary>
         /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
-        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
-        /// <returns>The arguments of each signal.</returns>
-        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
-        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
-        public global::System.Collections.Generic.IAsyncEnumerable<(string Operation, long[] Operands)> ReadOverflowAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            __ReadSignals(this.Connection, this.__SignalRule("Overflow"), global::Example.Generated.CalculatorMessages.ReadOverflow, options, cancellationToken);
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The stream of the arguments of each signal: enumerate it, and dispose it to stop.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalStream<(string Operation, long[] Operands)>> ReadOverflowAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.ReadSignalsAsync(this.__SignalRule("Overflow"), global::Example.Generated.CalculatorMessages.ReadOverflow, options, cancellationToken);
 
         private global::DBus.MatchRule __SignalRule(string member) => new global::DBus.MatchRule
         {
@@ -684,34 +714,6 @@ namespace Example.Generated
             Path = this.Path,
             Args = { [0] = global::Example.Generated.CalculatorMessages.Interface },
         };
-
-        private static async global::System.Collections.Generic.IAsyncEnumerable<T> __ReadSignals<T>(
-            global::DBus.DBusConnection connection, global::DBus.MatchRule rule, global::System.Func<global::DBus.Message, T> read,
-            global::DBus.MessageQueueOptions? options, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken)
-        {
-            var __queue = await connection.WatchAsync(rule, options, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var __messages = global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(__queue, cancellationToken).ConfigureAwait(false);
-                await foreach (var __message in __messages)
-                {
-                    T __value;
-                    try
-                    {
-                        __value = read(__message);
-                    }
-                    finally
-                    {
-                        __message.Dispose();
-                    }
-                    yield return __value;
-                }
-            }
-            finally
-            {
-                __queue.Dispose();
-            }
-        }
     }
 
     #pragma warning disable CS0618

@@ -104,8 +104,38 @@ namespace Example.Generated
         /// <summary>The object's path.</summary>
         public global::DBus.ObjectPath Path { get; }
 
-        /// <summary>The message generator the proxy is built on, for calls with other flags or timeouts.</summary>
+        /// <summary>The message generator the proxy is built on, for calls with other flags.</summary>
         public global::Example.Generated.NodotsMessages Messages { get; }
+
+        /// <summary>
+        /// How long each method call and property access through this proxy waits for its reply before it fails with
+        /// <see cref="global::DBus.DBusNoReplyException"/>; null (the default) for the connection's
+        /// <see cref="global::DBus.DBusConnectionOptions.DefaultCallTimeout"/>, <see cref="global::System.Threading.Timeout.InfiniteTimeSpan"/>
+        /// to wait for ever. Use <see cref="WithTimeout"/> for a copy with another timeout.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is neither positive nor infinite.</exception>
+        public global::System.TimeSpan? Timeout
+        {
+            get => this.__timeout;
+            init => this.__timeout = __CheckTimeout(value);
+        }
+
+        private readonly global::System.TimeSpan? __timeout;
+
+        /// <summary>A proxy for the same object whose calls wait at most <paramref name="timeout"/> for their replies (see <see cref="Timeout"/>).</summary>
+        /// <param name="timeout">Positive, <see cref="global::System.Threading.Timeout.InfiniteTimeSpan"/>, or null for the connection's default.</param>
+        /// <returns>A new proxy; this one keeps its own timeout.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="timeout"/> is neither positive nor infinite.</exception>
+        public NodotsProxy WithTimeout(global::System.TimeSpan? timeout) => new NodotsProxy(this.Connection, this.Destination, this.Path) { Timeout = timeout };
+
+        private static global::System.TimeSpan? __CheckTimeout(global::System.TimeSpan? timeout)
+        {
+            if (timeout is { } __value && __value <= global::System.TimeSpan.Zero && __value != global::System.Threading.Timeout.InfiniteTimeSpan)
+            {
+                throw new global::System.ArgumentOutOfRangeException(nameof(timeout), __value, "a reply timeout must be positive, or Timeout.InfiniteTimeSpan");
+            }
+            return timeout;
+        }
 
         /// <summary>Calls the D-Bus method <c>Ping</c> and waits for its reply.</summary>
         /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
@@ -115,7 +145,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task PingAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.Ping(), static __reply => true, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.Ping(), static __reply => true, this.__timeout, cancellationToken);
         }
     }
 

@@ -793,8 +793,38 @@ namespace Example.Generated
         /// <summary>The object's path.</summary>
         public global::DBus.ObjectPath Path { get; }
 
-        /// <summary>The message generator the proxy is built on, for calls with other flags or timeouts.</summary>
+        /// <summary>The message generator the proxy is built on, for calls with other flags.</summary>
         public global::Example.Generated.MessyNamesMessages Messages { get; }
+
+        /// <summary>
+        /// How long each method call and property access through this proxy waits for its reply before it fails with
+        /// <see cref="global::DBus.DBusNoReplyException"/>; null (the default) for the connection's
+        /// <see cref="global::DBus.DBusConnectionOptions.DefaultCallTimeout"/>, <see cref="global::System.Threading.Timeout.InfiniteTimeSpan"/>
+        /// to wait for ever. Use <see cref="WithTimeout"/> for a copy with another timeout.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is neither positive nor infinite.</exception>
+        public global::System.TimeSpan? Timeout
+        {
+            get => this.__timeout;
+            init => this.__timeout = __CheckTimeout(value);
+        }
+
+        private readonly global::System.TimeSpan? __timeout;
+
+        /// <summary>A proxy for the same object whose calls wait at most <paramref name="timeout"/> for their replies (see <see cref="Timeout"/>).</summary>
+        /// <param name="timeout">Positive, <see cref="global::System.Threading.Timeout.InfiniteTimeSpan"/>, or null for the connection's default.</param>
+        /// <returns>A new proxy; this one keeps its own timeout.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="timeout"/> is neither positive nor infinite.</exception>
+        public MessyNamesProxy WithTimeout(global::System.TimeSpan? timeout) => new MessyNamesProxy(this.Connection, this.Destination, this.Path) { Timeout = timeout };
+
+        private static global::System.TimeSpan? __CheckTimeout(global::System.TimeSpan? timeout)
+        {
+            if (timeout is { } __value && __value <= global::System.TimeSpan.Zero && __value != global::System.Threading.Timeout.InfiniteTimeSpan)
+            {
+                throw new global::System.ArgumentOutOfRangeException(nameof(timeout), __value, "a reply timeout must be positive, or Timeout.InfiniteTimeSpan");
+            }
+            return timeout;
+        }
 
         /// <summary>Calls the D-Bus method <c>MessyNames</c> and waits for its reply.</summary>
         /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
@@ -804,7 +834,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task MessyNamesAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.MessyNames(), static __reply => true, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.MessyNames(), static __reply => true, this.__timeout, cancellationToken);
         }
 
         /// <summary>Calls the D-Bus method <c>Frob</c> and waits for its reply.</summary>
@@ -816,7 +846,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task FrobAsync(int x, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.Frob(x), static __reply => true, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.Frob(x), static __reply => true, this.__timeout, cancellationToken);
         }
 
         /// <summary>Calls the D-Bus method <c>Frob</c> and waits for its reply.</summary>
@@ -828,7 +858,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task Frob2Async(string x, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.Frob2(x), static __reply => true, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.Frob2(x), static __reply => true, this.__timeout, cancellationToken);
         }
 
         /// <summary>Calls the D-Bus method <c>state</c> and waits for its reply.</summary>
@@ -839,7 +869,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task StateAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.State(), static __reply => true, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.State(), static __reply => true, this.__timeout, cancellationToken);
         }
 
         /// <summary>Calls the D-Bus method <c>GetVolume</c> and waits for its reply.</summary>
@@ -850,7 +880,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task<double> GetVolumeAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.GetVolume(), global::Example.Generated.MessyNamesMessages.ReadGetVolumeReply, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.GetVolume(), global::Example.Generated.MessyNamesMessages.ReadGetVolumeReply, this.__timeout, cancellationToken);
         }
 
         /// <summary>Calls the D-Bus method <c>SetVolume</c> and waits for its reply.</summary>
@@ -862,7 +892,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task SetVolumeAsync(double arg0, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.SetVolume(arg0), static __reply => true, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.SetVolume(arg0), static __reply => true, this.__timeout, cancellationToken);
         }
 
         /// <summary>Calls the D-Bus method <c>class</c> and waits for its reply.</summary>
@@ -873,7 +903,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task ClassAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.Class(), static __reply => true, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.Class(), static __reply => true, this.__timeout, cancellationToken);
         }
 
         /// <summary>Calls the D-Bus method <c>get_all_items</c> and waits for its reply.</summary>
@@ -884,7 +914,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task GetAllItemsAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.GetAllItems(), static __reply => true, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.GetAllItems(), static __reply => true, this.__timeout, cancellationToken);
         }
 
         /// <summary>Calls the D-Bus method <c>ToString</c> and waits for its reply.</summary>
@@ -895,7 +925,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task ToString2Async(global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.ToString2(), static __reply => true, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.ToString2(), static __reply => true, this.__timeout, cancellationToken);
         }
 
         /// <summary>Calls the D-Bus method <c>Dispose</c> and waits for its reply.</summary>
@@ -906,7 +936,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task Dispose2Async(global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.Dispose2(), static __reply => true, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.Dispose2(), static __reply => true, this.__timeout, cancellationToken);
         }
 
         /// <summary>Calls the D-Bus method <c>Xyzzy</c> and waits for its reply.</summary>
@@ -918,7 +948,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task MagicAsync(string word, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return this.Connection.CallAsync(this.Messages.Magic(word), static __reply => true, cancellationToken);
+            return this.Connection.CallAsync(this.Messages.Magic(word), static __reply => true, this.__timeout, cancellationToken);
         }
 
         /// <summary>Reads the D-Bus property <c>State</c> (<c>s</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
@@ -928,7 +958,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task<string> GetStateAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
-            this.Connection.CallAsync(this.Messages.GetState(), global::Example.Generated.MessyNamesMessages.ReadState, cancellationToken);
+            this.Connection.CallAsync(this.Messages.GetState(), global::Example.Generated.MessyNamesMessages.ReadState, this.__timeout, cancellationToken);
 
         /// <summary>Reads the D-Bus property <c>Volume</c> (<c>d</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
         /// <param name="cancellationToken">Abandons the wait.</param>
@@ -937,7 +967,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task<double> GetVolumePropertyAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
-            this.Connection.CallAsync(this.Messages.GetVolumeProperty(), global::Example.Generated.MessyNamesMessages.ReadVolumeProperty, cancellationToken);
+            this.Connection.CallAsync(this.Messages.GetVolumeProperty(), global::Example.Generated.MessyNamesMessages.ReadVolumeProperty, this.__timeout, cancellationToken);
 
         /// <summary>Writes the D-Bus property <c>Volume</c> (<c>d</c>) with <c>org.freedesktop.DBus.Properties.Set</c>.</summary>
         /// <param name="value">The new value.</param>
@@ -947,7 +977,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task SetVolumePropertyAsync(double value, global::System.Threading.CancellationToken cancellationToken = default) =>
-            this.Connection.CallAsync(this.Messages.SetVolumeProperty(value), static __reply => true, cancellationToken);
+            this.Connection.CallAsync(this.Messages.SetVolumeProperty(value), static __reply => true, this.__timeout, cancellationToken);
 
         /// <summary>Reads the D-Bus property <c>AllProperties</c> (<c>i</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
         /// <param name="cancellationToken">Abandons the wait.</param>
@@ -956,7 +986,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task<int> GetAllPropertiesPropertyAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
-            this.Connection.CallAsync(this.Messages.GetAllPropertiesProperty(), global::Example.Generated.MessyNamesMessages.ReadAllPropertiesProperty, cancellationToken);
+            this.Connection.CallAsync(this.Messages.GetAllPropertiesProperty(), global::Example.Generated.MessyNamesMessages.ReadAllPropertiesProperty, this.__timeout, cancellationToken);
 
         /// <summary>Reads the D-Bus property <c>screen-width</c> (<c>u</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
         /// <param name="cancellationToken">Abandons the wait.</param>
@@ -965,7 +995,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task<uint> GetScreenWidthAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
-            this.Connection.CallAsync(this.Messages.GetScreenWidth(), global::Example.Generated.MessyNamesMessages.ReadScreenWidth, cancellationToken);
+            this.Connection.CallAsync(this.Messages.GetScreenWidth(), global::Example.Generated.MessyNamesMessages.ReadScreenWidth, this.__timeout, cancellationToken);
 
         /// <summary>Reads every property of this interface at once with <c>org.freedesktop.DBus.Properties.GetAll</c>.</summary>
         /// <param name="cancellationToken">Abandons the wait.</param>
@@ -974,7 +1004,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
         /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
         public global::System.Threading.Tasks.Task<global::Example.Generated.MessyNamesProperties> GetAllPropertiesAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
-            this.Connection.CallAsync(this.Messages.GetAll(), global::Example.Generated.MessyNamesMessages.ReadGetAll, cancellationToken);
+            this.Connection.CallAsync(this.Messages.GetAll(), global::Example.Generated.MessyNamesMessages.ReadGetAll, this.__timeout, cancellationToken);
 
         /// <summary>
         /// Calls <paramref name="handler"/> for each <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signal the object
@@ -995,16 +1025,16 @@ namespace Example.Generated
         }
 
         /// <summary>
-        /// The <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signals the object emits about this interface, as they
-        /// arrive, through a bounded queue. The match rule is added when the enumeration starts and removed when it ends.
+        /// Starts reading the <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> signals the object emits about this
+        /// interface. The match rule is in place when the task completes, so no signal sent afterwards is missed; they wait
+        /// in a bounded queue until read. A signal that cannot be read is skipped, counted in
+        /// <see cref="global::DBus.SignalStream{T}.SkippedCount"/> and reported through <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
         /// </summary>
         /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
-        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
-        /// <returns>The new values and the names of the properties that changed without their value, per signal.</returns>
-        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
-        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
-        public global::System.Collections.Generic.IAsyncEnumerable<(global::Example.Generated.MessyNamesProperties Changed, string[] Invalidated)> ReadPropertiesChangedAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            __ReadSignals(this.Connection, this.__PropertiesChangedRule(), global::Example.Generated.MessyNamesMessages.ReadPropertiesChanged, options, cancellationToken);
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The stream of the new values and the names of the properties that changed without their value, per signal: enumerate it, and dispose it to stop.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalStream<(global::Example.Generated.MessyNamesProperties Changed, string[] Invalidated)>> ReadPropertiesChangedAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.ReadSignalsAsync(this.__PropertiesChangedRule(), global::Example.Generated.MessyNamesMessages.ReadPropertiesChanged, options, cancellationToken);
 
         /// <summary>
         /// Calls <paramref name="handler"/> for each D-Bus signal <c>PropertiesChanged</c> (no arguments) the object emits.
@@ -1021,16 +1051,16 @@ namespace Example.Generated
         }
 
         /// <summary>
-        /// The D-Bus signals <c>PropertiesChanged</c> the object emits, as they arrive, through a bounded queue. The match rule is
-        /// added when the enumeration starts and removed when it ends.
+        /// Starts reading the D-Bus signals <c>PropertiesChanged</c> the object emits. The match rule is in place when the task completes,
+        /// so no signal sent afterwards is missed; they wait in a bounded queue until read. A signal that cannot be read is
+        /// skipped, counted in <see cref="global::DBus.SignalStream{T}.SkippedCount"/> and reported through
+        /// <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
         /// </summary>
         /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
-        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
-        /// <returns>One empty value per signal.</returns>
-        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
-        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
-        public global::System.Collections.Generic.IAsyncEnumerable<global::System.ValueTuple> ReadPropertiesChangedSignalAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            __ReadSignals(this.Connection, this.__SignalRule("PropertiesChanged"), static __message => default(global::System.ValueTuple), options, cancellationToken);
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The stream of one empty value per signal: enumerate it, and dispose it to stop.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalStream<global::System.ValueTuple>> ReadPropertiesChangedSignalAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.ReadSignalsAsync(this.__SignalRule("PropertiesChanged"), static __message => default(global::System.ValueTuple), options, cancellationToken);
 
         /// <summary>
         /// Calls <paramref name="handler"/> for each D-Bus signal <c>Volume</c> (arguments <c>d</c>) the object emits.
@@ -1047,16 +1077,16 @@ namespace Example.Generated
         }
 
         /// <summary>
-        /// The D-Bus signals <c>Volume</c> the object emits, as they arrive, through a bounded queue. The match rule is
-        /// added when the enumeration starts and removed when it ends.
+        /// Starts reading the D-Bus signals <c>Volume</c> the object emits. The match rule is in place when the task completes,
+        /// so no signal sent afterwards is missed; they wait in a bounded queue until read. A signal that cannot be read is
+        /// skipped, counted in <see cref="global::DBus.SignalStream{T}.SkippedCount"/> and reported through
+        /// <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
         /// </summary>
         /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
-        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
-        /// <returns>The argument of each signal.</returns>
-        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
-        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
-        public global::System.Collections.Generic.IAsyncEnumerable<double> ReadVolumeAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            __ReadSignals(this.Connection, this.__SignalRule("Volume"), global::Example.Generated.MessyNamesMessages.ReadVolume, options, cancellationToken);
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The stream of the argument of each signal: enumerate it, and dispose it to stop.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalStream<double>> ReadVolumeAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.ReadSignalsAsync(this.__SignalRule("Volume"), global::Example.Generated.MessyNamesMessages.ReadVolume, options, cancellationToken);
 
         /// <summary>
         /// Calls <paramref name="handler"/> for each D-Bus signal <c>changed-now</c> (no arguments) the object emits.
@@ -1073,16 +1103,16 @@ namespace Example.Generated
         }
 
         /// <summary>
-        /// The D-Bus signals <c>changed-now</c> the object emits, as they arrive, through a bounded queue. The match rule is
-        /// added when the enumeration starts and removed when it ends.
+        /// Starts reading the D-Bus signals <c>changed-now</c> the object emits. The match rule is in place when the task completes,
+        /// so no signal sent afterwards is missed; they wait in a bounded queue until read. A signal that cannot be read is
+        /// skipped, counted in <see cref="global::DBus.SignalStream{T}.SkippedCount"/> and reported through
+        /// <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
         /// </summary>
         /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
-        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
-        /// <returns>One empty value per signal.</returns>
-        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
-        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
-        public global::System.Collections.Generic.IAsyncEnumerable<global::System.ValueTuple> ReadChangedNowAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            __ReadSignals(this.Connection, this.__SignalRule("changed-now"), static __message => default(global::System.ValueTuple), options, cancellationToken);
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The stream of one empty value per signal: enumerate it, and dispose it to stop.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalStream<global::System.ValueTuple>> ReadChangedNowAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.ReadSignalsAsync(this.__SignalRule("changed-now"), static __message => default(global::System.ValueTuple), options, cancellationToken);
 
         private global::DBus.MatchRule __SignalRule(string member) => new global::DBus.MatchRule
         {
@@ -1102,34 +1132,6 @@ namespace Example.Generated
             Path = this.Path,
             Args = { [0] = global::Example.Generated.MessyNamesMessages.Interface },
         };
-
-        private static async global::System.Collections.Generic.IAsyncEnumerable<T> __ReadSignals<T>(
-            global::DBus.DBusConnection connection, global::DBus.MatchRule rule, global::System.Func<global::DBus.Message, T> read,
-            global::DBus.MessageQueueOptions? options, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken)
-        {
-            var __queue = await connection.WatchAsync(rule, options, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var __messages = global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(__queue, cancellationToken).ConfigureAwait(false);
-                await foreach (var __message in __messages)
-                {
-                    T __value;
-                    try
-                    {
-                        __value = read(__message);
-                    }
-                    finally
-                    {
-                        __message.Dispose();
-                    }
-                    yield return __value;
-                }
-            }
-            finally
-            {
-                __queue.Dispose();
-            }
-        }
     }
 
     #pragma warning disable CS0618

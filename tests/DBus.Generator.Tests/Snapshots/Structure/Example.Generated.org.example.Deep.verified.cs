@@ -106,8 +106,38 @@ namespace Example.Generated
         /// <summary>The object's path.</summary>
         public global::DBus.ObjectPath Path { get; }
 
-        /// <summary>The message generator the proxy is built on, for calls with other flags or timeouts.</summary>
+        /// <summary>The message generator the proxy is built on, for calls with other flags.</summary>
         public global::Example.Generated.DeepMessages Messages { get; }
+
+        /// <summary>
+        /// How long each method call and property access through this proxy waits for its reply before it fails with
+        /// <see cref="global::DBus.DBusNoReplyException"/>; null (the default) for the connection's
+        /// <see cref="global::DBus.DBusConnectionOptions.DefaultCallTimeout"/>, <see cref="global::System.Threading.Timeout.InfiniteTimeSpan"/>
+        /// to wait for ever. Use <see cref="WithTimeout"/> for a copy with another timeout.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is neither positive nor infinite.</exception>
+        public global::System.TimeSpan? Timeout
+        {
+            get => this.__timeout;
+            init => this.__timeout = __CheckTimeout(value);
+        }
+
+        private readonly global::System.TimeSpan? __timeout;
+
+        /// <summary>A proxy for the same object whose calls wait at most <paramref name="timeout"/> for their replies (see <see cref="Timeout"/>).</summary>
+        /// <param name="timeout">Positive, <see cref="global::System.Threading.Timeout.InfiniteTimeSpan"/>, or null for the connection's default.</param>
+        /// <returns>A new proxy; this one keeps its own timeout.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="timeout"/> is neither positive nor infinite.</exception>
+        public DeepProxy WithTimeout(global::System.TimeSpan? timeout) => new DeepProxy(this.Connection, this.Destination, this.Path) { Timeout = timeout };
+
+        private static global::System.TimeSpan? __CheckTimeout(global::System.TimeSpan? timeout)
+        {
+            if (timeout is { } __value && __value <= global::System.TimeSpan.Zero && __value != global::System.Threading.Timeout.InfiniteTimeSpan)
+            {
+                throw new global::System.ArgumentOutOfRangeException(nameof(timeout), __value, "a reply timeout must be positive, or Timeout.InfiniteTimeSpan");
+            }
+            return timeout;
+        }
 
         /// <summary>
         /// Calls <paramref name="handler"/> for each D-Bus signal <c>Bottom</c> (no arguments) the object emits.
@@ -124,16 +154,16 @@ namespace Example.Generated
         }
 
         /// <summary>
-        /// The D-Bus signals <c>Bottom</c> the object emits, as they arrive, through a bounded queue. The match rule is
-        /// added when the enumeration starts and removed when it ends.
+        /// Starts reading the D-Bus signals <c>Bottom</c> the object emits. The match rule is in place when the task completes,
+        /// so no signal sent afterwards is missed; they wait in a bounded queue until read. A signal that cannot be read is
+        /// skipped, counted in <see cref="global::DBus.SignalStream{T}.SkippedCount"/> and reported through
+        /// <see cref="global::DBus.DBusConnection.CallbackFailed"/>.
         /// </summary>
         /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
-        /// <param name="cancellationToken">Ends the enumeration, as does a token passed to <c>WithCancellation</c>.</param>
-        /// <returns>One empty value per signal.</returns>
-        /// <exception cref="global::DBus.DBusException">A signal could not be read (it ends the enumeration).</exception>
-        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost.</exception>
-        public global::System.Collections.Generic.IAsyncEnumerable<global::System.ValueTuple> ReadBottomAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            __ReadSignals(this.Connection, this.__SignalRule("Bottom"), static __message => default(global::System.ValueTuple), options, cancellationToken);
+        /// <param name="cancellationToken">Cancels adding the match rule.</param>
+        /// <returns>The stream of one empty value per signal: enumerate it, and dispose it to stop.</returns>
+        public global::System.Threading.Tasks.Task<global::DBus.SignalStream<global::System.ValueTuple>> ReadBottomAsync(global::DBus.MessageQueueOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            this.Connection.ReadSignalsAsync(this.__SignalRule("Bottom"), static __message => default(global::System.ValueTuple), options, cancellationToken);
 
         private global::DBus.MatchRule __SignalRule(string member) => new global::DBus.MatchRule
         {
@@ -143,34 +173,6 @@ namespace Example.Generated
             Member = member,
             Path = this.Path,
         };
-
-        private static async global::System.Collections.Generic.IAsyncEnumerable<T> __ReadSignals<T>(
-            global::DBus.DBusConnection connection, global::DBus.MatchRule rule, global::System.Func<global::DBus.Message, T> read,
-            global::DBus.MessageQueueOptions? options, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken)
-        {
-            var __queue = await connection.WatchAsync(rule, options, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var __messages = global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(__queue, cancellationToken).ConfigureAwait(false);
-                await foreach (var __message in __messages)
-                {
-                    T __value;
-                    try
-                    {
-                        __value = read(__message);
-                    }
-                    finally
-                    {
-                        __message.Dispose();
-                    }
-                    yield return __value;
-                }
-            }
-            finally
-            {
-                __queue.Dispose();
-            }
-        }
     }
 
     #pragma warning disable CS0618
