@@ -24,6 +24,7 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
     internal DBusConnection(MessageStream stream, DBusConnectionOptions options, bool startDispatching = true)
     {
         _stream = stream;
+        _stream.MaxOutgoingBytes = options.MaxOutgoingBytes;
         _options = options;
         ExitOnDisconnect = options.ExitOnDisconnect;
         _owners = new NameOwnerTracker(this);

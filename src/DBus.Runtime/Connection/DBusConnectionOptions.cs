@@ -27,6 +27,22 @@ public sealed class DBusConnectionOptions
     /// </summary>
     public IReadOnlyList<string>? AuthenticationMechanisms { get; init; }
 
+    /// <summary>
+    /// The most bytes that may wait to be written to a peer that does not read them (beyond what the socket
+    /// itself buffers). When a send would pass it, the peer is taken to be stuck or hostile and the connection
+    /// is closed with a <see cref="DBusDisconnectedException"/> that says so; a server's other clients are not
+    /// affected. A single message is always accepted when nothing waits before it. Default 128 MiB
+    /// (dbus-daemon's limit for its clients is 127 MB).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public long MaxOutgoingBytes
+    {
+        get => _maxOutgoingBytes;
+        init => _maxOutgoingBytes = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxOutgoingBytes), value, "the limit must be positive");
+    }
+
+    private readonly long _maxOutgoingBytes = 128L * 1024 * 1024;
+
     /// <summary>Exit the process (exit code 1) when the connection is lost, as dbus-python's set_exit_on_disconnect.</summary>
     public bool ExitOnDisconnect { get; init; }
 

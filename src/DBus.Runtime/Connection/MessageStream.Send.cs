@@ -21,6 +21,12 @@ public sealed partial class MessageStream
     /// <summary>A queued message and, when a caller waits for it, the completion to signal once it is written.</summary>
     private readonly record struct OutgoingMessage(Message Message, TaskCompletionSource? Written);
 
+    // Bytes of the messages in _sendQueue, bounded by MaxOutgoingBytes.
+    private long _queuedBytes;
+
+    /// <summary>The most bytes that may wait in the send queue (see <see cref="DBusConnectionOptions.MaxOutgoingBytes"/>).</summary>
+    internal long MaxOutgoingBytes { get; set; } = DBusConnectionOptions.Default.MaxOutgoingBytes;
+
     /// <summary>
     /// Sends <paramref name="message"/> and completes once it was handed to the operating system. A message
     /// without a serial gets the next one; the stream owns the message from now on and disposes it.
@@ -56,8 +62,19 @@ public sealed partial class MessageStream
             written?.TrySetResult();
             return serial;
         }
+        int length = message.Length;
+        long backlog = Interlocked.Add(ref _queuedBytes, length) - length;
+        if (backlog > 0 && backlog + length > MaxOutgoingBytes)
+        {
+            Interlocked.Add(ref _queuedBytes, -length);
+            message.Dispose();
+            Close(new DBusDisconnectedException(
+                $"the peer does not read what is sent to it: {backlog} bytes are waiting to be written and the limit is {MaxOutgoingBytes} (DBusConnectionOptions.MaxOutgoingBytes)"));
+            throw ClosedException();
+        }
         if (!TryQueue(new OutgoingMessage(message, written)))
         {
+            Interlocked.Add(ref _queuedBytes, -length);
             message.Dispose();
             throw ClosedException();
         }
@@ -232,6 +249,7 @@ public sealed partial class MessageStream
             {
                 continue; // a flush marker
             }
+            Interlocked.Add(ref _queuedBytes, -message.Length);
             using (message)
             {
                 if (message.UnixFdCount > 0)

@@ -32,6 +32,7 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
             IsBus = false,
             DefaultCallTimeout = connection.DefaultCallTimeout,
             ExitOnDisconnect = connection.ExitOnDisconnect,
+            MaxOutgoingBytes = connection.MaxOutgoingBytes,
         };
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }

@@ -210,6 +210,47 @@ public class ServerPeerTests
         Assert.That(CountSockets(), Is.LessThanOrEqualTo(baseline), "sockets open before and after the flood");
     }
 
+    [Test]
+    public async Task A_client_that_never_reads_is_disconnected_once_its_backlog_passes_the_limit()
+    {
+        var reasons = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        DBusConnection? first = null;
+        using var server = DBusServer.Listen("unix:tmpdir=/tmp", new DBusServerOptions
+        {
+            ConnectionOptions = new DBusConnectionOptions { IsBus = false, MaxOutgoingBytes = 64 * 1024 },
+            ConnectionAdded = (_, connection) =>
+            {
+                connection.Export("/calc", new CalculatorHandler());
+                if (Interlocked.CompareExchange(ref first, connection, null) is null)
+                {
+                    connection.CallOnDisconnection((_, reason) => reasons.TrySetResult(reason));
+                }
+            },
+        });
+        string path = server.Address.Split("path=")[1].Split(',')[0];
+        using var bad = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await bad.ConnectAsync(new UnixDomainSocketEndPoint(path));
+        // The handshake, then calls whose replies are never read: far more reply bytes than the socket buffers and the limit hold.
+        var flood = new MemoryStream();
+        flood.Write("\0AUTH EXTERNAL "u8);
+        flood.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(CurrentUid()))));
+        flood.Write("\r\nBEGIN\r\n"u8);
+        for (int i = 1; i <= 20_000; i++)
+        {
+            var writer = MessageWriter.CreateMethodCall(null, "/calc", "org.freedesktop.DBus.Introspectable", "Introspect");
+            using var call = writer.ToMessage();
+            call.SetSerial((uint)i);
+            flood.Write(call.Bytes.Span);
+        }
+        _ = bad.SendAsync(flood.ToArray(), SocketFlags.None);
+
+        var reason = await reasons.Task.WaitAsync(s_timeout);
+        Assert.That(reason, Is.InstanceOf<DBusDisconnectedException>());
+        Assert.That(reason.Message, Does.Contain("does not read").And.Contain("MaxOutgoingBytes"));
+        await using var good = await DBusConnection.ConnectAsync(server.Address, new DBusConnectionOptions { IsBus = false });
+        Assert.That(await AddAsync(good, 2, 3), Is.EqualTo(5), "the server serves other clients on");
+    }
+
     private static async Task<int> AddAsync(DBusConnection client, int a, int b)
     {
         var writer = MessageWriter.CreateMethodCall(null, "/calc", CalculatorHandler.Name, "Add", "ii");
