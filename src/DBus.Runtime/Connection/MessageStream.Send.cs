@@ -16,13 +16,12 @@ public sealed partial class MessageStream
     // Items in _sendQueue (counted before they are added, uncounted as the writer loop takes them): a sender
     // may write inline only when it is zero. The single-reader channel cannot count for itself.
     private int _queued;
+    // Bytes of the messages in _sendQueue, bounded by MaxOutgoingBytes.
+    private long _queuedBytes;
     private int _lastSerial;
 
     /// <summary>A queued message and, when a caller waits for it, the completion to signal once it is written.</summary>
     private readonly record struct OutgoingMessage(Message Message, TaskCompletionSource? Written);
-
-    // Bytes of the messages in _sendQueue, bounded by MaxOutgoingBytes.
-    private long _queuedBytes;
 
     /// <summary>The most bytes that may wait in the send queue (see <see cref="DBusConnectionOptions.MaxOutgoingBytes"/>).</summary>
     internal long MaxOutgoingBytes { get; set; } = DBusConnectionOptions.Default.MaxOutgoingBytes;
@@ -42,7 +41,8 @@ public sealed partial class MessageStream
         return serial;
     }
 
-    /// <summary>Gives <paramref name="message"/> a serial (unless it has one) and queues it for the writer.</summary>
+    /// <summary>Gives <paramref name="message"/> a serial (unless it has one), then writes it at once on this thread
+    /// or queues it for the writer loop.</summary>
     internal uint Enqueue(Message message, TaskCompletionSource? written)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -116,15 +116,18 @@ public sealed partial class MessageStream
             _ = CompleteInlineWriteAsync(send, message);
             return true;
         }
-        message.Dispose();
-        _writeLock.Release();
         try
         {
-            send.GetAwaiter().GetResult();
+            send.GetAwaiter().GetResult(); // also hands a pooled operation back to the socket before anyone else writes
         }
         catch (Exception e)
         {
             OnWriteFailed(e);
+        }
+        finally
+        {
+            message.Dispose();
+            _writeLock.Release();
         }
         return true;
     }

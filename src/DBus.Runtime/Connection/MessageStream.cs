@@ -9,8 +9,9 @@ namespace DBus;
 /// routed, matched or dropped: that is <see cref="DBusConnection"/>'s job, built on this.
 /// </summary>
 /// <remarks>
-/// Sends may come from any thread at once: each gets a serial as it is queued, and they are written by one
-/// writer that batches whatever is queued into a single socket write. Only one receive may run at a time.
+/// Sends may come from any thread at once: each gets a serial as it is sent. A send is written on the sender's
+/// thread when nothing waits before it; otherwise it is queued, and one writer batches whatever is queued into a
+/// single socket write. Only one receive may run at a time.
 /// </remarks>
 public sealed partial class MessageStream : IAsyncDisposable, IDisposable
 {
