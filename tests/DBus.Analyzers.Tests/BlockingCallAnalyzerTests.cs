@@ -467,12 +467,32 @@ public class BlockingCallAnalyzerTests
 
                 void ICalculatorHandler.SetMemory(double value) => Connection.{|#4:Flush|}();
             }
+
+            abstract class CalculatorBase : ICalculatorHandler
+            {
+                protected readonly Bus Bus = new();
+
+                public abstract ValueTask<int> AddAsync(int a, int b, MethodContext context);
+
+                public double GetMemory() => 0;
+
+                public virtual void SetMemory(double value) { }
+            }
+
+            sealed class DerivedCalculator : CalculatorBase
+            {
+                public override ValueTask<int> AddAsync(int a, int b, MethodContext context) => ValueTask.FromResult((int)Bus.{|#5:RequestName|}("org.example.A"));
+
+                public override void SetMemory(double value) => Bus.{|#6:Call|}(null!);
+            }
             """ + "\n" + GeneratedHandlerShape,
             Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 0).WithArguments("Bus.Call", "'AddAsync' (it implements ICalculatorHandler)"),
             Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 1).WithArguments("Bus.RequestName", "'GetMemory' (it implements ICalculatorHandler)"),
             Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 2).WithArguments("Bus.RequestName", "'SetMemory' (it implements ICalculatorHandler)"),
             Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 3).WithArguments("DBusConnection.Call", "'AddAsync' (it implements ICalculatorHandler)"),
-            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 4).WithArguments("DBusConnection.Flush", "'SetMemory' (it implements ICalculatorHandler)"));
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 4).WithArguments("DBusConnection.Flush", "'SetMemory' (it implements ICalculatorHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 5).WithArguments("Bus.RequestName", "'AddAsync' (it implements ICalculatorHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 6).WithArguments("Bus.Call", "'SetMemory' (it implements ICalculatorHandler)"));
     }
 
     [Test]

@@ -141,7 +141,8 @@ internal static class DispatchContext
     }
 
     /// <summary>The interface, marked <c>[DBusDispatchThread]</c> or derived from one that is, that declares a method
-    /// <paramref name="method"/> implements (implicitly or explicitly) in its own type; null when there is none.</summary>
+    /// <paramref name="method"/> implements (implicitly, explicitly, or by overriding the implementation) for its own
+    /// type; null when there is none.</summary>
     private static INamedTypeSymbol? ImplementedDispatchInterface(IMethodSymbol method, INamedTypeSymbol dispatch)
     {
         var type = method.ContainingType;
@@ -162,13 +163,27 @@ internal static class DispatchContext
                 {
                     continue;
                 }
-                if (SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(interfaceMember), method))
+                if (type.FindImplementationForInterfaceMember(interfaceMember) is IMethodSymbol implementation && Overrides(method, implementation))
                 {
                     return candidate;
                 }
             }
         }
         return null;
+    }
+
+    /// <summary>Whether <paramref name="method"/> is <paramref name="implementation"/> or overrides it: the interface
+    /// calls the override when a base class implements the interface with a virtual or abstract method.</summary>
+    private static bool Overrides(IMethodSymbol method, IMethodSymbol implementation)
+    {
+        for (IMethodSymbol? current = method; current is not null; current = current.OverriddenMethod)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, implementation.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The name a reader knows the member by: <c>WriteProperty</c> for an explicit implementation
