@@ -12,9 +12,11 @@ namespace DBus.Analyzers;
 /// DBG2007: something that blocks until the connection answers (a <c>[DBusBlocking]</c> call, or <c>.Result</c>,
 /// <c>.Wait()</c>, <c>.GetAwaiter().GetResult()</c> on the task of one of our async APIs) inside code that runs on the
 /// connection's dispatch thread: a lambda passed to a <c>[DBusDispatchThread]</c> parameter, a method passed there as
-/// a method group, a method implementing a <c>[DBusDispatchThread]</c> interface, and local functions and lambdas
-/// called from those (see <see cref="DispatchContext"/>). A lambda handed to something else (<c>Task.Run</c>) may run
-/// elsewhere and is not reported.
+/// a method group, a method implementing a <c>[DBusDispatchThread]</c> interface or one derived from it (exported
+/// objects' handlers, generated <c>I{Name}Handler</c> implementations), and local functions and lambdas called from
+/// those (see <see cref="DispatchContext"/>). A lambda handed to something else (<c>Task.Run</c>) may run elsewhere,
+/// and code after an await that always yields runs on the thread pool (see <see cref="ForcedYield"/>): neither is
+/// reported.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer

@@ -351,4 +351,316 @@ public class BlockingCallAnalyzerTests
                 .WithArguments("Bus.RequestName", "'Local' (called in 'OnInstance' (it is passed as a handler))"),
             Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 2).WithArguments("Bus.Call", "'OnBoth' (it is passed as a handler)"));
     }
+
+    [Test]
+    public async Task Implementations_of_the_runtime_handler_interface_are_reported()
+    {
+        await VerifyAnalyzerAsync<BlockingCallAnalyzer>("""
+            using System.Threading.Tasks;
+            using DBus;
+            using TestApi;
+
+            class Manual : IDBusInterfaceHandler
+            {
+                private readonly Bus _bus = new();
+
+                public string InterfaceName => "org.example.Manual";
+
+                public string IntrospectionXml => _bus.{|#0:Call|}(null!).Signature.Value;
+
+                public ValueTask HandleCallAsync(MethodContext context)
+                {
+                    _bus.{|#1:Call|}(context.Request);
+                    return default;
+                }
+
+                void IDBusInterfaceHandler.WriteProperty(string name, ref MessageWriter writer) => _bus.{|#2:RequestName|}(name);
+
+                public void SetProperty(string name, ref MessageReader reader) => _bus.{|#3:RequestName|}(name);
+            }
+
+            record ManualRecord(DBusConnection Connection) : IDBusInterfaceHandler
+            {
+                string IDBusInterfaceHandler.InterfaceName => "org.example.Record";
+
+                string IDBusInterfaceHandler.IntrospectionXml => "<interface name='org.example.Record'/>";
+
+                async ValueTask IDBusInterfaceHandler.HandleCallAsync(MethodContext context)
+                {
+                    _ = Connection.GetNameOwnerAsync("org.example.A").{|#4:Result|};
+                    await Task.Delay(1);
+                }
+
+                public void WriteProperty(string name, ref MessageWriter writer) { }
+
+                public void SetProperty(string name, ref MessageReader reader) { }
+            }
+            """,
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 0).WithArguments("Bus.Call", "'IntrospectionXml' (it implements IDBusInterfaceHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 1).WithArguments("Bus.Call", "'HandleCallAsync' (it implements IDBusInterfaceHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 2).WithArguments("Bus.RequestName", "'WriteProperty' (it implements IDBusInterfaceHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 3).WithArguments("Bus.RequestName", "'SetProperty' (it implements IDBusInterfaceHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 4)
+                .WithArguments("DBusConnection.GetNameOwnerAsync(…).Result", "'HandleCallAsync' (it implements IDBusInterfaceHandler)"));
+    }
+
+    /// <summary>The shape of the generator's server interface (tests/DBus.Generator.Tests/Snapshots/Calculator):
+    /// it derives from the runtime's handler interface and implements that itself.</summary>
+    private const string GeneratedHandlerShape = """
+        namespace Example
+        {
+            [System.CodeDom.Compiler.GeneratedCode("DBusGen", "1.0")]
+            public partial interface ICalculatorHandler : DBus.IDBusInterfaceHandler
+            {
+                System.Threading.Tasks.ValueTask<int> AddAsync(int a, int b, DBus.MethodContext context);
+
+                double GetMemory();
+
+                void SetMemory(double value);
+
+                string DBus.IDBusInterfaceHandler.InterfaceName => "com.example.Calculator";
+
+                string DBus.IDBusInterfaceHandler.IntrospectionXml => "<interface name='com.example.Calculator'/>";
+
+                System.Threading.Tasks.ValueTask DBus.IDBusInterfaceHandler.HandleCallAsync(DBus.MethodContext context) => default;
+
+                void DBus.IDBusInterfaceHandler.WriteProperty(string name, ref DBus.MessageWriter writer) { }
+
+                void DBus.IDBusInterfaceHandler.SetProperty(string name, ref DBus.MessageReader reader) { }
+            }
+        }
+        """;
+
+    [Test]
+    public async Task Implementations_of_a_generated_handler_interface_are_reported()
+    {
+        await VerifyAnalyzerAsync<BlockingCallAnalyzer>("""
+            using System.Threading.Tasks;
+            using DBus;
+            using Example;
+            using TestApi;
+
+            class Calculator : ICalculatorHandler
+            {
+                private readonly Bus _bus = new();
+
+                public async ValueTask<int> AddAsync(int a, int b, MethodContext context)
+                {
+                    _bus.{|#0:Call|}(context.Request);
+                    return a + b;
+                }
+
+                public double GetMemory() => _bus.{|#1:RequestName|}("org.example.A");
+
+                public void SetMemory(double value) => _bus.{|#2:RequestName|}("org.example.A");
+            }
+
+            sealed record CalculatorRecord(DBusConnection Connection) : ICalculatorHandler
+            {
+                ValueTask<int> ICalculatorHandler.AddAsync(int a, int b, MethodContext context)
+                {
+                    using var reply = Connection.{|#3:Call|}(context.Request);
+                    return ValueTask.FromResult(a + b);
+                }
+
+                double ICalculatorHandler.GetMemory() => 0;
+
+                void ICalculatorHandler.SetMemory(double value) => Connection.{|#4:Flush|}();
+            }
+
+            abstract class CalculatorBase : ICalculatorHandler
+            {
+                protected readonly Bus Bus = new();
+
+                public abstract ValueTask<int> AddAsync(int a, int b, MethodContext context);
+
+                public double GetMemory() => 0;
+
+                public virtual void SetMemory(double value) { }
+            }
+
+            sealed class DerivedCalculator : CalculatorBase
+            {
+                public override ValueTask<int> AddAsync(int a, int b, MethodContext context) => ValueTask.FromResult((int)Bus.{|#5:RequestName|}("org.example.A"));
+
+                public override void SetMemory(double value) => Bus.{|#6:Call|}(null!);
+            }
+            """ + "\n" + GeneratedHandlerShape,
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 0).WithArguments("Bus.Call", "'AddAsync' (it implements ICalculatorHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 1).WithArguments("Bus.RequestName", "'GetMemory' (it implements ICalculatorHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 2).WithArguments("Bus.RequestName", "'SetMemory' (it implements ICalculatorHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 3).WithArguments("DBusConnection.Call", "'AddAsync' (it implements ICalculatorHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 4).WithArguments("DBusConnection.Flush", "'SetMemory' (it implements ICalculatorHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 5).WithArguments("Bus.RequestName", "'AddAsync' (it implements ICalculatorHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 6).WithArguments("Bus.Call", "'SetMemory' (it implements ICalculatorHandler)"));
+    }
+
+    [Test]
+    public async Task Handler_work_moved_off_the_dispatch_thread_or_not_implementing_the_interface_does_not_trigger()
+    {
+        await VerifyAnalyzerAsync<BlockingCallAnalyzer>("""
+            using System.Threading.Tasks;
+            using DBus;
+            using Example;
+            using TestApi;
+
+            class Calculator : ICalculatorHandler
+            {
+                private readonly Bus _bus = new();
+
+                public ValueTask<int> AddAsync(int a, int b, MethodContext context)
+                {
+                    _ = Task.Run(() => _bus.Call(context.Request));
+                    return ValueTask.FromResult(a + b);
+                }
+
+                public double GetMemory() => 0;
+
+                public void SetMemory(double value) { }
+
+                // Same name and shape as an interface method, but a static helper implements nothing.
+                public static ValueTask<int> AddAsync(int a, int b, Bus bus) => ValueTask.FromResult((int)bus.RequestName("org.example.A"));
+            }
+
+            // The same members, but the class implements neither interface.
+            class LookAlike
+            {
+                private readonly Bus _bus = new();
+
+                public ValueTask HandleCallAsync(MethodContext context)
+                {
+                    _bus.Call(context.Request);
+                    return default;
+                }
+
+                public ValueTask<int> AddAsync(int a, int b, MethodContext context) => ValueTask.FromResult((int)_bus.RequestName("org.example.A"));
+
+                public void SetMemory(double value) => _bus.RequestName("org.example.A");
+            }
+
+            // An interface that does not derive from the marked one.
+            interface IOther
+            {
+                void SetMemory(double value);
+            }
+
+            class Other : IOther
+            {
+                private readonly Bus _bus = new();
+
+                public void SetMemory(double value) => _bus.RequestName("org.example.A");
+            }
+            """ + "\n" + GeneratedHandlerShape);
+    }
+
+    [Test]
+    public async Task Code_after_an_await_that_always_yields_does_not_trigger()
+    {
+        await VerifyAnalyzerAsync<BlockingCallAnalyzer>("""
+            using System;
+            using System.Threading.Tasks;
+            using DBus;
+            using Example;
+            using TestApi;
+
+            class Calculator : ICalculatorHandler
+            {
+                private readonly Bus _bus = new();
+
+                public async ValueTask<int> AddAsync(int a, int b, MethodContext context)
+                {
+                    _bus.{|#0:Call|}(context.Request);
+                    await Task.Yield();
+                    _bus.Call(context.Request);
+                    if (a > 0)
+                    {
+                        await Task.Delay(1).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+                        Action later = () => _bus.Call(context.Request);
+                        later();
+                    }
+                    return a + b;
+                }
+
+                public double GetMemory() => 0;
+
+                public void SetMemory(double value) { }
+            }
+
+            class Service
+            {
+                private readonly Bus _bus = new();
+
+                public void Start() => _bus.AddMatch("type='signal'", async m =>
+                {
+                    await Task.Delay(1).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+                    _bus.Call(m);
+                });
+            }
+            """ + "\n" + GeneratedHandlerShape,
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 0).WithArguments("Bus.Call", "'AddAsync' (it implements ICalculatorHandler)"));
+    }
+
+    [Test]
+    public async Task Code_after_an_await_that_may_complete_at_once_is_still_reported()
+    {
+        await VerifyAnalyzerAsync<BlockingCallAnalyzer>("""
+            using System;
+            using System.Threading.Tasks;
+            using DBus;
+            using Example;
+            using TestApi;
+
+            class Calculator : ICalculatorHandler
+            {
+                private readonly Bus _bus = new();
+
+                public async ValueTask<int> AddAsync(int a, int b, MethodContext context)
+                {
+                    // Completed already: the code after it goes on on the dispatch thread.
+                    await Task.CompletedTask;
+                    _bus.{|#0:Call|}(context.Request);
+                    // Returns to the captured context, which could be the thread itself.
+                    await Task.Delay(1).ConfigureAwait(ConfigureAwaitOptions.ForceYielding | ConfigureAwaitOptions.ContinueOnCapturedContext);
+                    _bus.{|#1:Call|}(context.Request);
+                    if (a > 0)
+                    {
+                        await Task.Yield();
+                    }
+                    // The yield above may not have run.
+                    _bus.{|#2:Call|}(context.Request);
+                    return a + b;
+                }
+
+                public double GetMemory() => 0;
+
+                public void SetMemory(double value) { }
+            }
+
+            class JumpingCalculator : ICalculatorHandler
+            {
+                private readonly Bus _bus = new();
+
+                public async ValueTask<int> AddAsync(int a, int b, MethodContext context)
+                {
+                    if (a > 0)
+                    {
+                        goto Send;
+                    }
+                    await Task.Yield();
+                Send:
+                    // Reached by the goto without the yield.
+                    _bus.{|#3:Call|}(context.Request);
+                    return a + b;
+                }
+
+                public double GetMemory() => 0;
+
+                public void SetMemory(double value) { }
+            }
+            """ + "\n" + GeneratedHandlerShape,
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 0).WithArguments("Bus.Call", "'AddAsync' (it implements ICalculatorHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 1).WithArguments("Bus.Call", "'AddAsync' (it implements ICalculatorHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 2).WithArguments("Bus.Call", "'AddAsync' (it implements ICalculatorHandler)"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 3).WithArguments("Bus.Call", "'AddAsync' (it implements ICalculatorHandler)"));
+    }
 }

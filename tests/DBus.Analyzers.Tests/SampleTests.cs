@@ -51,6 +51,33 @@ public class SampleTests
         Assert.That(diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "DBG2001" }));
     }
 
+    [Test]
+    public async Task A_blocking_call_in_another_implementation_of_the_generated_handler_is_reported()
+    {
+        // The sample's Greeter implements the generated IGreeterHandler and stays clean because it awaits; the same
+        // interface implemented with a blocking call is reported.
+        var diagnostics = await AnalyzeQuickstartAsync("""
+            namespace Quickstart;
+
+            sealed class BlockingGreeter : IGreeterHandler
+            {
+                public ValueTask<string> GreetAsync(string name, DBus.MethodContext context)
+                {
+                    using var reply = context.Connection.Call(context.Request);
+                    return ValueTask.FromResult(name);
+                }
+
+                public string GetGreeting() => "";
+
+                public void SetGreeting(string value) { }
+            }
+            """);
+        Assert.That(diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "DBG2007" }));
+        Assert.That(diagnostics[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture),
+            Does.Contain("'GreetAsync' (it implements IGreeterHandler)"));
+        Assert.That(diagnostics[0].Location.SourceTree!.FilePath, Is.EqualTo("Extra.cs"));
+    }
+
     private static async Task<ImmutableArray<Diagnostic>> AnalyzeQuickstartAsync(string? extraSource = null)
     {
         string folder = Path.Combine(RepositoryPaths.Root, "samples", "Quickstart");

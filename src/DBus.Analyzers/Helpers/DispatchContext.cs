@@ -12,9 +12,12 @@ namespace DBus.Analyzers.Helpers;
 /// <item>a lambda runs there when it is called where it is written, or stored in a local that is never reassigned
 /// and called through it from code that runs there;</item>
 /// <item>any other lambda (given to <c>Task.Run</c>, a LINQ operator, an event…) may run anywhere: no;</item>
-/// <item>the member's own body runs there when the member implements a <c>[DBusDispatchThread]</c> interface, and
-/// otherwise when the member is passed as a method group somewhere, which the caller settles.</item>
+/// <item>the member's own body runs there when the member implements a method of a <c>[DBusDispatchThread]</c>
+/// interface or of an interface derived from one (exported objects' handlers), and otherwise when the member is passed as a method group somewhere, which the caller settles.</item>
 /// </list>
+/// Code after a statement <c>await Task.Yield();</c> (or an await that forces yielding) in the same block, within the
+/// same function, runs elsewhere: no (see <see cref="ForcedYield"/>). Any other await may complete at once and is not
+/// a boundary.
 /// Only the member's own operation tree is searched, and only once a blocking operation was found.
 /// </summary>
 internal static class DispatchContext
@@ -35,7 +38,8 @@ internal static class DispatchContext
 
     private static DispatchVerdict Resolve(IOperation operation, IMethodSymbol? member, INamedTypeSymbol dispatch, HashSet<ISymbol> visiting)
     {
-        for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
+        var child = operation;
+        for (var parent = operation.Parent; parent is not null; child = parent, parent = parent.Parent)
         {
             switch (parent)
             {
@@ -43,6 +47,8 @@ internal static class DispatchContext
                     return OfLambda(lambda, member, dispatch, visiting);
                 case ILocalFunctionOperation local:
                     return OfLocalFunction(local, member, dispatch, visiting);
+                case IBlockOperation block when ForcedYield.Precedes(block, child):
+                    return DispatchVerdict.No;
             }
         }
         if (member is null)
@@ -51,7 +57,7 @@ internal static class DispatchContext
         }
         if (ImplementedDispatchInterface(member, dispatch) is { } implemented)
         {
-            return DispatchVerdict.Yes($"'{member.Name}' (it implements {implemented.Name})");
+            return DispatchVerdict.Yes($"'{DisplayName(member)}' (it implements {implemented.Name})");
         }
         return DispatchVerdict.IfHandler(member);
     }
@@ -134,28 +140,80 @@ internal static class DispatchContext
         return result;
     }
 
+    /// <summary>The interface, marked <c>[DBusDispatchThread]</c> or derived from one that is, that declares a method
+    /// <paramref name="method"/> implements (implicitly, explicitly, or by overriding the implementation) for its own
+    /// type; null when there is none.</summary>
     private static INamedTypeSymbol? ImplementedDispatchInterface(IMethodSymbol method, INamedTypeSymbol dispatch)
     {
         var type = method.ContainingType;
-        if (type is null)
+        if (type is null || method.IsStatic)
         {
             return null;
         }
         foreach (var candidate in type.AllInterfaces)
         {
-            if (KnownSymbols.Find(candidate.OriginalDefinition, dispatch) is null)
+            if (!IsDispatchInterface(candidate.OriginalDefinition, dispatch))
             {
                 continue;
             }
             foreach (var interfaceMember in candidate.GetMembers())
             {
-                if (SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(interfaceMember), method))
+                // Accessors too: IntrospectionXml is read on the dispatch thread to answer Introspect.
+                if (interfaceMember is not IMethodSymbol { IsStatic: false })
+                {
+                    continue;
+                }
+                if (type.FindImplementationForInterfaceMember(interfaceMember) is IMethodSymbol implementation && Overrides(method, implementation))
                 {
                     return candidate;
                 }
             }
         }
         return null;
+    }
+
+    /// <summary>Whether <paramref name="method"/> is <paramref name="implementation"/> or overrides it: the interface
+    /// calls the override when a base class implements the interface with a virtual or abstract method.</summary>
+    private static bool Overrides(IMethodSymbol method, IMethodSymbol implementation)
+    {
+        for (IMethodSymbol? current = method; current is not null; current = current.OverriddenMethod)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, implementation.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The name a reader knows the member by: <c>WriteProperty</c> for an explicit implementation
+    /// (<c>IDBusInterfaceHandler.WriteProperty</c>), <c>IntrospectionXml</c> for its getter.</summary>
+    private static string DisplayName(IMethodSymbol member)
+    {
+        if (member.ExplicitInterfaceImplementations.Length > 0)
+        {
+            member = member.ExplicitInterfaceImplementations[0];
+        }
+        return member.AssociatedSymbol?.Name ?? member.Name;
+    }
+
+    /// <summary>Whether <paramref name="candidate"/> is marked <c>[DBusDispatchThread]</c> or derives from an
+    /// interface that is: the generator's <c>I{Name}Handler</c> interfaces derive from the runtime's marked handler
+    /// interface, and their methods are called from its <c>HandleCallAsync</c> on the dispatch thread.</summary>
+    private static bool IsDispatchInterface(INamedTypeSymbol candidate, INamedTypeSymbol dispatch)
+    {
+        if (KnownSymbols.Find(candidate, dispatch) is not null)
+        {
+            return true;
+        }
+        foreach (var baseInterface in candidate.AllInterfaces)
+        {
+            if (KnownSymbols.Find(baseInterface.OriginalDefinition, dispatch) is not null)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Whether anything but its declaration writes <paramref name="local"/> (assignment, ref or out

@@ -1,3 +1,5 @@
+using DBus.CodeAnalysis;
+
 namespace DBus;
 
 /// <summary>
@@ -10,7 +12,10 @@ namespace DBus;
 /// <c>in</c> signature get InvalidArgs, and org.freedesktop.DBus.Properties is answered from the declared properties
 /// (type, access, EmitsChangedSignal) through <see cref="WriteProperty"/> and <see cref="SetProperty"/>.
 /// Handlers run on the connection's dispatch thread; an asynchronous handler releases it at its first real await.
+/// The DBusGen analyzers therefore treat the methods that implement this interface, or an interface derived from it
+/// (the generator's <c>I{Name}Handler</c>), as dispatch-thread code and warn about blocking calls in them.
 /// </remarks>
+[DBusDispatchThread]
 public interface IDBusInterfaceHandler
 {
     /// <summary>The interface name, such as <c>com.example.Calculator</c>; must match the XML's <c>name</c>.</summary>
