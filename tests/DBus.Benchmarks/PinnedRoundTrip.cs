@@ -30,14 +30,15 @@ internal static class PinnedRoundTrip
     public static async Task ServeAsync(string mode, string path)
     {
         var (callBytes, replyBytes) = ConnectionBenchmarks.PingBytes();
-        var stop = Task.Run(() => Console.In.ReadToEnd());
+        // Its own thread: on one core the thread pool starts with a single worker, which this must not hold.
+        var stop = Task.Factory.StartNew(() => Console.In.ReadToEnd(), TaskCreationOptions.LongRunning);
         if (mode.StartsWith("raw", StringComparison.Ordinal))
         {
             using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             listener.Bind(new UnixDomainSocketEndPoint(path));
             listener.Listen(1);
             Console.WriteLine("ready");
-            using var socket = await listener.AcceptAsync();
+            using var socket = mode == "raw-async" ? await listener.AcceptAsync() : listener.Accept();
             var echo = mode == "raw-async"
                 ? RawEchoAsync(socket, callBytes.Length, replyBytes)
                 : Task.Factory.StartNew(() => RawEchoBlocking(socket, callBytes.Length, replyBytes), TaskCreationOptions.LongRunning);
@@ -54,7 +55,7 @@ internal static class PinnedRoundTrip
         await stop;
     }
 
-    private static async Task MeasureAsync(string name, string mode, Func<string, Func<int, Task>> connect)
+    private static async Task MeasureAsync(string name, string mode, Func<string, Task<Func<int, Task>>> connect)
     {
         string path = Path.Combine(Path.GetTempPath(), "dbusgen-pinned-" + Guid.NewGuid().ToString("N"));
         var start = new ProcessStartInfo { RedirectStandardInput = true, RedirectStandardOutput = true };
@@ -79,7 +80,7 @@ internal static class PinnedRoundTrip
             {
                 throw new InvalidOperationException($"the server process said '{line}' instead of 'ready'");
             }
-            var round = connect(path);
+            var round = await connect(path);
             await round(WarmUp);
             var self = Process.GetCurrentProcess();
             self.Refresh();
@@ -108,13 +109,14 @@ internal static class PinnedRoundTrip
         }
     }
 
-    private static Func<int, Task> RawClient(string path, byte[] callBytes, byte[] replyBytes, bool async)
+    private static async Task<Func<int, Task>> RawClient(string path, byte[] callBytes, byte[] replyBytes, bool async)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        socket.Connect(new UnixDomainSocketEndPoint(path));
         var buffer = new byte[replyBytes.Length];
         if (!async)
         {
+            // Blocking all the way: an async operation would switch the socket to the runtime's emulated blocking.
+            socket.Connect(new UnixDomainSocketEndPoint(path));
             return count => Task.Run(() =>
             {
                 for (int i = 0; i < count; i++)
@@ -127,6 +129,7 @@ internal static class PinnedRoundTrip
                 }
             });
         }
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path));
         return async count =>
         {
             for (int i = 0; i < count; i++)
@@ -140,9 +143,9 @@ internal static class PinnedRoundTrip
         };
     }
 
-    private static Func<int, Task> DBusClient(string path)
+    private static async Task<Func<int, Task>> DBusClient(string path)
     {
-        var connection = DBusConnection.ConnectAsync("unix:path=" + path, new DBusConnectionOptions { IsBus = false }).GetAwaiter().GetResult();
+        var connection = await DBusConnection.ConnectAsync("unix:path=" + path, new DBusConnectionOptions { IsBus = false });
         return async count =>
         {
             for (int i = 0; i < count; i++)

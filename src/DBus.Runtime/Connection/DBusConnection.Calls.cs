@@ -8,7 +8,10 @@ public sealed partial class DBusConnection
     /// its serial at once (dbus-python's send_message). The connection owns the message from now on.
     /// </summary>
     /// <exception cref="DBusDisconnectedException">The connection is closed.</exception>
-    public uint Send(Message message) => _stream.Enqueue(message, null);
+    public uint Send(Message message) => _stream.Enqueue(message, null, mayWriteInline: !MoreToDispatch);
+
+    /// <summary>True on the dispatch thread while more received messages wait: what it sends now is batched.</summary>
+    private bool MoreToDispatch => IsDispatchThread && _stream.HasBufferedMessage;
 
     /// <summary>
     /// Calls a method and returns the reply, which the caller disposes. An error reply throws
@@ -115,9 +118,10 @@ public sealed partial class DBusConnection
             call.SetSerial(serial);
         }
         pending.Serial = serial;
+        int inFlight;
         try
         {
-            _pending.Add(pending, timeout ?? _options.DefaultCallTimeout, cancellationToken);
+            inFlight = _pending.Add(pending, timeout ?? _options.DefaultCallTimeout, cancellationToken);
         }
         catch (Exception e)
         {
@@ -127,7 +131,8 @@ public sealed partial class DBusConnection
         }
         try
         {
-            _stream.Enqueue(call, null);
+            // A lone call is written at once (latency); with others in flight, calls are batched (throughput).
+            _stream.Enqueue(call, null, mayWriteInline: inFlight == 1 && !MoreToDispatch);
         }
         catch (Exception e)
         {

@@ -71,6 +71,31 @@ public sealed partial class MessageStream
         }
     }
 
+    /// <summary>
+    /// True when a whole message is already buffered, so the dispatcher will have more to do at once (replies it
+    /// sends meanwhile are better batched). Only the receiving side may ask, between receives.
+    /// </summary>
+    internal bool HasBufferedMessage
+    {
+        get
+        {
+            var buffer = _receiveBuffer;
+            int pending = _receiveEnd - _receiveStart;
+            if (buffer is null || pending < Message.FixedHeaderLength)
+            {
+                return false;
+            }
+            try
+            {
+                return Message.TryGetLength(buffer.AsSpan(_receiveStart, pending), out int length) && length <= pending;
+            }
+            catch (DBusProtocolException)
+            {
+                return true; // malformed: the next receive says so and closes the stream
+            }
+        }
+    }
+
     /// <summary>Frames one whole message off the front of the receive buffer, if one is there.</summary>
     private bool TryTakeMessage([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Message? message)
     {

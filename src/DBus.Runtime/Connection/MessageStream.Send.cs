@@ -36,14 +36,18 @@ public sealed partial class MessageStream
     public async ValueTask<uint> SendAsync(Message message, CancellationToken cancellationToken = default)
     {
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        uint serial = Enqueue(message, written);
+        uint serial = Enqueue(message, written, mayWriteInline: true);
         await written.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return serial;
     }
 
     /// <summary>Gives <paramref name="message"/> a serial (unless it has one), then writes it at once on this thread
     /// or queues it for the writer loop.</summary>
-    internal uint Enqueue(Message message, TaskCompletionSource? written)
+    /// <param name="message">The message; the stream owns it from now on.</param>
+    /// <param name="written">Completed once the message was written, if not null.</param>
+    /// <param name="mayWriteInline">False when more sends are known to follow at once (calls already in flight,
+    /// replies to messages already received): queued, they share one socket write, which beats a write each.</param>
+    internal uint Enqueue(Message message, TaskCompletionSource? written, bool mayWriteInline)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (message.UnixFdCount > 0 && !UnixFdsEnabled)
@@ -57,7 +61,7 @@ public sealed partial class MessageStream
             serial = NextSerial();
             message.SetSerial(serial);
         }
-        if (TryWriteInline(message))
+        if (mayWriteInline && TryWriteInline(message))
         {
             written?.TrySetResult();
             return serial;

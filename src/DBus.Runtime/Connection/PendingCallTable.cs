@@ -30,8 +30,10 @@ internal sealed class PendingCallTable : IDisposable
     }
 
     /// <summary>Registers a call before it is sent, so no reply can arrive first. Throws when the connection ended.</summary>
-    public void Add(PendingReply pending, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <returns>How many calls are pending now, this one included.</returns>
+    public int Add(PendingReply pending, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        int count;
         pending.Deadline = timeout == Timeout.InfiniteTimeSpan
             ? long.MaxValue
             : Environment.TickCount64 + Math.Max(0, (long)Math.Ceiling(timeout.TotalMilliseconds));
@@ -42,6 +44,7 @@ internal sealed class PendingCallTable : IDisposable
                 throw _closedReason;
             }
             _pending.Add(pending.Serial, pending);
+            count = _pending.Count;
             if (pending.Deadline < _timerDeadline)
             {
                 ArmTimer(pending.Deadline);
@@ -58,6 +61,7 @@ internal sealed class PendingCallTable : IDisposable
                 }
             }, (this, pending));
         }
+        return count;
     }
 
     /// <summary>Takes the call a reply answers, or null when none waits (late, cancelled or unknown serial).</summary>
