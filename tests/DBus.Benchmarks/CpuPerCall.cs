@@ -58,6 +58,14 @@ internal static class CpuPerCall
         var calls = new Task<string>[inFlight];
         async Task Round(int count)
         {
+            if (inFlight == 1)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    await client.CallAsync(ConnectionBenchmarks.Call(destination), ConnectionBenchmarks.s_readString);
+                }
+                return;
+            }
             for (int done = 0; done < count; done += inFlight)
             {
                 for (int i = 0; i < inFlight; i++)
