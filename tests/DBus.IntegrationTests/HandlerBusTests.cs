@@ -1,3 +1,4 @@
+using DBusGen.Tests.Shared;
 using DBus.IntegrationTests.Generated;
 using DBus.Testing;
 
@@ -187,5 +188,5 @@ public class HandlerBusTests
         }
     }
 
-    private static Task<ToolRunner.Result> RunAsync(string file, params string[] arguments) => ToolRunner.RunAsync(file, arguments);
+    private static Task<ExternalTool.Result> RunAsync(string file, params string[] arguments) => ExternalTool.RunAsync(file, arguments);
 }

@@ -1,3 +1,4 @@
+using DBusGen.Tests.Shared;
 using DBus.IntegrationTests.Generated;
 using DBus.Testing;
 
@@ -54,9 +55,9 @@ public class OverloadBusTests
     public async Task BusctlReachesEachOverloadBySignature()
     {
         string address = $"--address={_bus.Address}";
-        var number = await ToolRunner.RunAsync("busctl", address, "--", "call", Name, ObjectPathText, Interface, "Frob", "i", "-7");
-        var text = await ToolRunner.RunAsync("busctl", address, "call", Name, ObjectPathText, Interface, "Frob", "s", "seven");
-        var repeated = await ToolRunner.RunAsync("busctl", address, "call", Name, ObjectPathText, Interface, "Frob", "su", "ab", "3");
+        var number = await ExternalTool.RunAsync("busctl", address, "--", "call", Name, ObjectPathText, Interface, "Frob", "i", "-7");
+        var text = await ExternalTool.RunAsync("busctl", address, "call", Name, ObjectPathText, Interface, "Frob", "s", "seven");
+        var repeated = await ExternalTool.RunAsync("busctl", address, "call", Name, ObjectPathText, Interface, "Frob", "su", "ab", "3");
         Assert.Multiple(() =>
         {
             Assert.That(number.Output.Trim(), Is.EqualTo("s \"int:-7\""), number.ToString());
@@ -83,7 +84,7 @@ public class OverloadBusTests
     public async Task AnotherSignatureGetsInvalidArgs()
     {
         int before = _impl.Calls;
-        var wrong = await ToolRunner.RunAsync("busctl", $"--address={_bus.Address}", "call", Name, ObjectPathText, Interface, "Frob", "d", "1.5");
+        var wrong = await ExternalTool.RunAsync("busctl", $"--address={_bus.Address}", "call", Name, ObjectPathText, Interface, "Frob", "d", "1.5");
         Assert.Multiple(() =>
         {
             Assert.That(wrong.ExitCode, Is.Not.Zero, wrong.ToString());

@@ -200,12 +200,10 @@ internal sealed class CallerTracker(DBusConnection connection, CancellationToken
     /// <summary>Applies a NameOwnerChanged signal from the bus: a followed caller that lost its name is gone.</summary>
     public void Observe(Message signal)
     {
-        if (signal.Member != "NameOwnerChanged" || signal.Sender != DBusConnection.BusName
-            || signal.Interface != "org.freedesktop.DBus" || signal.Signature.ToString() != "sss")
+        if (!NameOwnerChangedSignal.Matches(signal))
         {
             return;
         }
-        Caller? gone;
         lock (_lock)
         {
             if (_callers.Count == 0)
@@ -213,24 +211,14 @@ internal sealed class CallerTracker(DBusConnection connection, CancellationToken
                 return;
             }
         }
-        try
+        if (!NameOwnerChangedSignal.TryRead(signal, out string name, out string? newOwner) || newOwner is not null)
         {
-            var reader = signal.GetBodyReader();
-            string name = reader.ReadString();
-            reader.ReadString();
-            if (reader.ReadString().Length != 0)
-            {
-                return;
-            }
-            lock (_lock)
-            {
-                _callers.TryGetValue(name, out gone);
-            }
-        }
-        catch (DBusProtocolException)
-        {
-            // Malformed bodies are the bus's problem; such a signal changes nothing.
             return;
+        }
+        Caller? gone;
+        lock (_lock)
+        {
+            _callers.TryGetValue(name, out gone);
         }
         gone?.Cancel();
     }

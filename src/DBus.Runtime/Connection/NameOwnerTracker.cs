@@ -109,8 +109,7 @@ internal sealed class NameOwnerTracker(DBusConnection connection)
     /// <summary>Applies a NameOwnerChanged signal from the bus to the names being followed.</summary>
     public void Observe(Message signal)
     {
-        if (signal.Member != "NameOwnerChanged" || signal.Sender != DBusConnection.BusName
-            || signal.Interface != "org.freedesktop.DBus" || signal.Signature.ToString() != "sss")
+        if (!NameOwnerChangedSignal.Matches(signal))
         {
             return;
         }
@@ -121,23 +120,16 @@ internal sealed class NameOwnerTracker(DBusConnection connection)
                 return;
             }
         }
-        try
+        if (!NameOwnerChangedSignal.TryRead(signal, out string name, out string? newOwner))
         {
-            var reader = signal.GetBodyReader();
-            string name = reader.ReadString();
-            reader.ReadString();
-            string newOwner = reader.ReadString();
-            lock (_lock)
-            {
-                if (_names.TryGetValue(name, out var entry))
-                {
-                    entry.Owner = newOwner.Length == 0 ? null : newOwner;
-                }
-            }
+            return;
         }
-        catch (DBusProtocolException)
+        lock (_lock)
         {
-            // Malformed bodies are the bus's problem; such a signal changes nothing.
+            if (_names.TryGetValue(name, out var entry))
+            {
+                entry.Owner = newOwner;
+            }
         }
     }
 }

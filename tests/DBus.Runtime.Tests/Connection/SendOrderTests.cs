@@ -36,7 +36,7 @@ public class SendOrderTests
                 {
                     writer.WriteUnixFd(fdSource);
                 }
-                sender.Enqueue(writer.ToMessage(), null);
+                sender.Enqueue(writer.ToMessage(), null, mayWriteInline: true);
             }
         })).ToArray();
 

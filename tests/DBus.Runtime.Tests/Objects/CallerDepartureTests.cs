@@ -1,3 +1,4 @@
+using DBusGen.Tests.Shared;
 using DBus.Testing;
 
 namespace DBus.Runtime.Tests.Objects;

@@ -1,3 +1,4 @@
+using DBusGen.Tests.Shared;
 using DBus.Runtime.Tests.Connection;
 
 namespace DBus.Runtime.Tests.Objects;

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 
-namespace DBus.IntegrationTests;
+namespace DBusGen.Tests.Shared;
 
-/// <summary>Runs a command-line peer (busctl, dbus-send, gdbus) to its end, with a time limit, capturing its output.</summary>
-internal static class ToolRunner
+/// <summary>Runs a real D-Bus peer (gdbus, busctl, dbus-python) and collects what it printed.</summary>
+internal static class ExternalTool
 {
+    public const string Python = "/usr/bin/python3";
+
     public sealed record Result(int ExitCode, string Output, string Error)
     {
         public override string ToString() => $"exit {ExitCode}\nstdout: {Output}\nstderr: {Error}";
@@ -12,7 +14,12 @@ internal static class ToolRunner
 
     public static async Task<Result> RunAsync(string file, params string[] arguments)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -28,8 +35,11 @@ internal static class ToolRunner
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} did not finish in 20 s");
+            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish in 20 s");
         }
         return new Result(process.ExitCode, await output, await error);
     }
+
+    public static Task<Result> PythonAsync(string script, params string[] arguments) =>
+        RunAsync(Python, ["-c", script, .. arguments]);
 }
