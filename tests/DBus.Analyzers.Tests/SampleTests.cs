@@ -78,6 +78,28 @@ public class SampleTests
         Assert.That(diagnostics[0].Location.SourceTree!.FilePath, Is.EqualTo("Extra.cs"));
     }
 
+    [Test]
+    public async Task A_blocking_call_in_a_handler_given_to_a_generated_Watch_method_is_reported()
+    {
+        // The generated Watch{Signal}Async marks its handler [DBusDispatchThread]: that is where the handler runs.
+        var diagnostics = await AnalyzeQuickstartAsync("""
+            namespace Quickstart;
+
+            static class Watcher
+            {
+                public static Task<DBus.SignalSubscription> WatchAsync(GreeterProxy proxy, DBus.Message ping) =>
+                    proxy.WatchGreetedAsync(name => proxy.Connection.Call(ping).Dispose());
+
+                public static Task<DBus.SignalSubscription> WatchQuietlyAsync(GreeterProxy proxy) =>
+                    proxy.WatchGreetedAsync(name => Console.WriteLine(name));
+            }
+            """);
+        Assert.That(diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "DBG2007" }));
+        Assert.That(diagnostics[0].Location.SourceTree!.FilePath, Is.EqualTo("Extra.cs"));
+        var span = diagnostics[0].Location.GetLineSpan();
+        Assert.That(span.StartLinePosition.Line, Is.EqualTo(5), "the blocking call in the first handler, not the quiet one");
+    }
+
     private static async Task<ImmutableArray<Diagnostic>> AnalyzeQuickstartAsync(string? extraSource = null)
     {
         string folder = Path.Combine(RepositoryPaths.Root, "samples", "Quickstart");

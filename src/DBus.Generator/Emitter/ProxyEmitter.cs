@@ -20,6 +20,8 @@ internal static class ProxyEmitter
     private const string Task = "global::System.Threading.Tasks.Task";
     private const string Ct = "global::System.Threading.CancellationToken cancellationToken = default";
     private const string Subscription = "global::DBus.SignalSubscription";
+    // Watch handlers run on the dispatch thread: the marker lets DBG2007 look for blocking calls in them.
+    private const string DispatchThread = "[global::DBus.CodeAnalysis.DBusDispatchThread]";
     private const string MatchRule = "global::DBus.MatchRule";
     private const string PropertiesInterface = "org.freedesktop.DBus.Properties";
 
@@ -238,7 +240,7 @@ internal static class ProxyEmitter
         w.WriteLine("/// <param name=\"handler\">Gets the new values (a property the signal does not carry is null) and the names of the properties that changed without their value.</param>");
         w.WriteLine("/// <param name=\"cancellationToken\">Cancels adding the match rule.</param>");
         w.WriteLine("/// <returns>The subscription: dispose it to stop watching.</returns>");
-        w.WriteLine($"public {Task}<{Subscription}> WatchPropertiesChangedAsync(global::System.Action<{bag}, string[]> handler, {Ct})");
+        w.WriteLine($"public {Task}<{Subscription}> WatchPropertiesChangedAsync({DispatchThread} global::System.Action<{bag}, string[]> handler, {Ct})");
         w.OpenBrace();
         w.WriteLine("global::System.ArgumentNullException.ThrowIfNull(handler);");
         w.WriteLine("return this.Connection.AddSignalReceiverAsync(this.__PropertiesChangedRule(), __signal =>");
@@ -283,7 +285,7 @@ internal static class ProxyEmitter
         w.WriteLine("/// <param name=\"cancellationToken\">Cancels adding the match rule.</param>");
         w.WriteLine("/// <returns>The subscription: dispose it to stop watching.</returns>");
         Obsolete(w, signal.Deprecated, "signal");
-        w.WriteLine($"public {Task}<{Subscription}> Watch{signal.CSharpName}Async({handlerType} handler, {Ct})");
+        w.WriteLine($"public {Task}<{Subscription}> Watch{signal.CSharpName}Async({DispatchThread} {handlerType} handler, {Ct})");
         w.OpenBrace();
         w.WriteLine("global::System.ArgumentNullException.ThrowIfNull(handler);");
         string invoke = payload is null ? "handler()" : $"handler({messages}.Read{signal.CSharpName}(__signal.Message))";

@@ -648,7 +648,7 @@ namespace Example.Generated
         /// <param name="handler">Gets the new values (a property the signal does not carry is null) and the names of the properties that changed without their value.</param>
         /// <param name="cancellationToken">Cancels adding the match rule.</param>
         /// <returns>The subscription: dispose it to stop watching.</returns>
-        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchPropertiesChangedAsync(global::System.Action<global::Example.Generated.CalculatorProperties, string[]> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchPropertiesChangedAsync([global::DBus.CodeAnalysis.DBusDispatchThread] global::System.Action<global::Example.Generated.CalculatorProperties, string[]> handler, global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::System.ArgumentNullException.ThrowIfNull(handler);
             return this.Connection.AddSignalReceiverAsync(this.__PropertiesChangedRule(), __signal =>
@@ -678,7 +678,7 @@ namespace Example.Generated
         /// <param name="handler">Gets the signal's arguments.</param>
         /// <param name="cancellationToken">Cancels adding the match rule.</param>
         /// <returns>The subscription: dispose it to stop watching.</returns>
-        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchOverflowAsync(global::System.Action<(string Operation, long[] Operands)> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchOverflowAsync([global::DBus.CodeAnalysis.DBusDispatchThread] global::System.Action<(string Operation, long[] Operands)> handler, global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::System.ArgumentNullException.ThrowIfNull(handler);
             return this.Connection.AddSignalReceiverAsync(this.__SignalRule("Overflow"), __signal => handler(global::Example.Generated.CalculatorMessages.ReadOverflow(__signal.Message)), cancellationToken);

@@ -517,7 +517,7 @@ namespace Example.Generated
         /// <param name="handler">Gets the signal's arguments.</param>
         /// <param name="cancellationToken">Cancels adding the match rule.</param>
         /// <returns>The subscription: dispose it to stop watching.</returns>
-        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchMarkedAsync(global::System.Action<(string A, string B, int, int, int, int, int, int)> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchMarkedAsync([global::DBus.CodeAnalysis.DBusDispatchThread] global::System.Action<(string A, string B, int, int, int, int, int, int)> handler, global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::System.ArgumentNullException.ThrowIfNull(handler);
             return this.Connection.AddSignalReceiverAsync(this.__SignalRule("Marked"), __signal => handler(global::Example.Generated.MessyArgsMessages.ReadMarked(__signal.Message)), cancellationToken);

@@ -1014,7 +1014,7 @@ namespace Example.Generated
         /// <param name="handler">Gets the new values (a property the signal does not carry is null) and the names of the properties that changed without their value.</param>
         /// <param name="cancellationToken">Cancels adding the match rule.</param>
         /// <returns>The subscription: dispose it to stop watching.</returns>
-        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchPropertiesChangedAsync(global::System.Action<global::Example.Generated.MessyNamesProperties, string[]> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchPropertiesChangedAsync([global::DBus.CodeAnalysis.DBusDispatchThread] global::System.Action<global::Example.Generated.MessyNamesProperties, string[]> handler, global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::System.ArgumentNullException.ThrowIfNull(handler);
             return this.Connection.AddSignalReceiverAsync(this.__PropertiesChangedRule(), __signal =>
@@ -1044,7 +1044,7 @@ namespace Example.Generated
         /// <param name="handler">Called for each signal.</param>
         /// <param name="cancellationToken">Cancels adding the match rule.</param>
         /// <returns>The subscription: dispose it to stop watching.</returns>
-        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchPropertiesChangedSignalAsync(global::System.Action handler, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchPropertiesChangedSignalAsync([global::DBus.CodeAnalysis.DBusDispatchThread] global::System.Action handler, global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::System.ArgumentNullException.ThrowIfNull(handler);
             return this.Connection.AddSignalReceiverAsync(this.__SignalRule("PropertiesChanged"), __signal => handler(), cancellationToken);
@@ -1070,7 +1070,7 @@ namespace Example.Generated
         /// <param name="handler">Gets the signal's argument.</param>
         /// <param name="cancellationToken">Cancels adding the match rule.</param>
         /// <returns>The subscription: dispose it to stop watching.</returns>
-        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchVolumeAsync(global::System.Action<double> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchVolumeAsync([global::DBus.CodeAnalysis.DBusDispatchThread] global::System.Action<double> handler, global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::System.ArgumentNullException.ThrowIfNull(handler);
             return this.Connection.AddSignalReceiverAsync(this.__SignalRule("Volume"), __signal => handler(global::Example.Generated.MessyNamesMessages.ReadVolume(__signal.Message)), cancellationToken);
@@ -1096,7 +1096,7 @@ namespace Example.Generated
         /// <param name="handler">Called for each signal.</param>
         /// <param name="cancellationToken">Cancels adding the match rule.</param>
         /// <returns>The subscription: dispose it to stop watching.</returns>
-        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchChangedNowAsync(global::System.Action handler, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchChangedNowAsync([global::DBus.CodeAnalysis.DBusDispatchThread] global::System.Action handler, global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::System.ArgumentNullException.ThrowIfNull(handler);
             return this.Connection.AddSignalReceiverAsync(this.__SignalRule("changed-now"), __signal => handler(), cancellationToken);

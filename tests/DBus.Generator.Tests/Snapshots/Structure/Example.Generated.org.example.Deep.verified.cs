@@ -147,7 +147,7 @@ namespace Example.Generated
         /// <param name="handler">Called for each signal.</param>
         /// <param name="cancellationToken">Cancels adding the match rule.</param>
         /// <returns>The subscription: dispose it to stop watching.</returns>
-        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchBottomAsync(global::System.Action handler, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchBottomAsync([global::DBus.CodeAnalysis.DBusDispatchThread] global::System.Action handler, global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::System.ArgumentNullException.ThrowIfNull(handler);
             return this.Connection.AddSignalReceiverAsync(this.__SignalRule("Bottom"), __signal => handler(), cancellationToken);

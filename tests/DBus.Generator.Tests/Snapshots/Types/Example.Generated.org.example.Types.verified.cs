@@ -770,7 +770,7 @@ namespace Example.Generated
         /// <param name="handler">Gets the new values (a property the signal does not carry is null) and the names of the properties that changed without their value.</param>
         /// <param name="cancellationToken">Cancels adding the match rule.</param>
         /// <returns>The subscription: dispose it to stop watching.</returns>
-        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchPropertiesChangedAsync(global::System.Action<global::Example.Generated.TypesProperties, string[]> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchPropertiesChangedAsync([global::DBus.CodeAnalysis.DBusDispatchThread] global::System.Action<global::Example.Generated.TypesProperties, string[]> handler, global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::System.ArgumentNullException.ThrowIfNull(handler);
             return this.Connection.AddSignalReceiverAsync(this.__PropertiesChangedRule(), __signal =>
@@ -800,7 +800,7 @@ namespace Example.Generated
         /// <param name="handler">Gets the signal's arguments.</param>
         /// <param name="cancellationToken">Cancels adding the match rule.</param>
         /// <returns>The subscription: dispose it to stop watching.</returns>
-        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchVariantsAsync(global::System.Action<(global::DBus.Variant[], global::DBus.Variant)> handler, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::DBus.SignalSubscription> WatchVariantsAsync([global::DBus.CodeAnalysis.DBusDispatchThread] global::System.Action<(global::DBus.Variant[], global::DBus.Variant)> handler, global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::System.ArgumentNullException.ThrowIfNull(handler);
             return this.Connection.AddSignalReceiverAsync(this.__SignalRule("Variants"), __signal => handler(global::Example.Generated.TypesMessages.ReadVariants(__signal.Message)), cancellationToken);
