@@ -61,9 +61,8 @@ public sealed partial class MessageStream
             serial = NextSerial();
             message.SetSerial(serial);
         }
-        if (mayWriteInline && TryWriteInline(message))
+        if (mayWriteInline && TryWriteInline(message, written))
         {
-            written?.TrySetResult();
             return serial;
         }
         int length = message.Length;
@@ -89,9 +88,11 @@ public sealed partial class MessageStream
     /// Writes <paramref name="message"/> on the caller's thread when nothing is queued before it and no write is
     /// in progress: most sends then cost no hop to the writer loop, which is most of a sequential call's latency.
     /// Order is kept because the writer loop takes messages off the queue only while it holds the write lock.
+    /// <paramref name="written"/> gets the write's real outcome, as from the writer loop: completed once the socket
+    /// took the bytes (later, when it was full), failed when the write failed.
     /// </summary>
     /// <returns>False when the message must be queued instead.</returns>
-    private bool TryWriteInline(Message message)
+    private bool TryWriteInline(Message message, TaskCompletionSource? written)
     {
         if (message.UnixFdCount > 0 || Volatile.Read(ref _queued) != 0 || _closeReason is not null || !_writeLock.Wait(0))
         {
@@ -111,27 +112,36 @@ public sealed partial class MessageStream
         {
             message.Dispose();
             _writeLock.Release();
-            OnWriteFailed(e);
+            OnInlineWriteFailed(e, written);
             return true;
         }
         if (!send.IsCompleted)
         {
             // The socket buffer is full: finish in the background, holding the lock so nothing overtakes it.
-            _ = CompleteInlineWriteAsync(send, message);
+            _ = CompleteInlineWriteAsync(send, message, written);
             return true;
         }
+        Exception? failure = null;
         try
         {
             send.GetAwaiter().GetResult(); // also hands a pooled operation back to the socket before anyone else writes
         }
         catch (Exception e)
         {
-            OnWriteFailed(e);
+            failure = e;
         }
         finally
         {
             message.Dispose();
             _writeLock.Release();
+        }
+        if (failure is null)
+        {
+            written?.TrySetResult();
+        }
+        else
+        {
+            OnInlineWriteFailed(failure, written);
         }
         return true;
     }
@@ -147,21 +157,38 @@ public sealed partial class MessageStream
         return false;
     }
 
-    private async Task CompleteInlineWriteAsync(ValueTask send, Message message)
+    // Never faults: the outcome goes to the waiter and, for a failure, closes the stream.
+    private async Task CompleteInlineWriteAsync(ValueTask send, Message message, TaskCompletionSource? written)
     {
+        Exception? failure = null;
         try
         {
             await send.ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            OnWriteFailed(e);
+            failure = e;
         }
         finally
         {
             message.Dispose();
             _writeLock.Release();
         }
+        if (failure is null)
+        {
+            written?.TrySetResult();
+        }
+        else
+        {
+            OnInlineWriteFailed(failure, written);
+        }
+    }
+
+    /// <summary>Closes the stream for a failed inline write and fails its waiter with the reason, as the writer loop does.</summary>
+    private void OnInlineWriteFailed(Exception e, TaskCompletionSource? written)
+    {
+        OnWriteFailed(e);
+        written?.TrySetException(ClosedException());
     }
 
     /// <summary>A failed write ends the stream: the bytes of a message may be half sent, so nothing after it can follow.</summary>
