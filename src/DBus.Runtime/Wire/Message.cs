@@ -31,6 +31,8 @@ public sealed partial class Message : IDisposable
         _data = MessageData.Rent(this, buffer, length, header, unixFds);
     }
 
+    // The Owner check catches a handle used after it was disposed. It cannot catch a use that races its own Dispose
+    // on another thread (the data may be released between the check and the read): that stays the caller's bug.
     private MessageData Data
     {
         get
