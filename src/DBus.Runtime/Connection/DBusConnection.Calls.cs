@@ -8,6 +8,8 @@ public sealed partial class DBusConnection
     /// its serial at once (dbus-python's send_message). The connection owns the message from now on.
     /// </summary>
     /// <exception cref="DBusDisconnectedException">The connection is closed.</exception>
+    /// <exception cref="InvalidOperationException">The message carries descriptors this connection cannot pass, or one
+    /// a reader already took.</exception>
     public uint Send(Message message) => _stream.Enqueue(message, null, mayWriteInline: !MoreToDispatch);
 
     /// <summary>True on the dispatch thread while more received messages wait: what it sends now is batched.</summary>

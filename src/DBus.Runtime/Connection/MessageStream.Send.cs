@@ -32,7 +32,8 @@ public sealed partial class MessageStream
     /// </summary>
     /// <returns>The message's serial.</returns>
     /// <exception cref="DBusDisconnectedException">The stream is closed.</exception>
-    /// <exception cref="InvalidOperationException">The message carries descriptors but the peer did not agree to fd passing.</exception>
+    /// <exception cref="InvalidOperationException">The message carries descriptors but the peer did not agree to fd passing,
+    /// or a reader took one of its descriptors (a received message cannot be forwarded after that).</exception>
     public async ValueTask<uint> SendAsync(Message message, CancellationToken cancellationToken = default)
     {
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -54,6 +55,12 @@ public sealed partial class MessageStream
         {
             message.Dispose();
             ThrowHelper.ThrowInvalidOperation("the message carries Unix file descriptors, but this connection does not pass them (enable EnableFds on a Unix socket transport)");
+        }
+        if (message.UnixFdCount > 0 && HasTakenUnixFd(message))
+        {
+            // Caught here, not by the socket: a failed write would end the whole stream.
+            message.Dispose();
+            ThrowHelper.ThrowInvalidOperation("a Unix file descriptor of this message was taken by a reader (ReadUnixFd), so it cannot be sent again: build a new message");
         }
         uint serial = message.Serial;
         if (serial == 0)
@@ -82,6 +89,18 @@ public sealed partial class MessageStream
             throw ClosedException();
         }
         return serial;
+    }
+
+    private static bool HasTakenUnixFd(Message message)
+    {
+        foreach (var fd in message.UnixFds)
+        {
+            if (fd is null)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>

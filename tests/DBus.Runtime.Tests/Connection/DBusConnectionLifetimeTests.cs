@@ -169,4 +169,33 @@ public class DBusConnectionLifetimeTests
             }
         }
     }
+
+    [Test]
+    public async Task Sending_a_message_whose_descriptor_was_taken_fails_clearly_and_the_stream_lives_on()
+    {
+        var (a, b) = PeerPair.CreateStreams();
+        await using (a)
+        await using (b)
+        {
+            using (var source = UnixFd.Duplicate(0))
+            {
+                var writer = MessageWriter.CreateSignal(new ObjectPath("/fd"), "org.test.Iface", "Fd", new Signature("h"));
+                writer.WriteUnixFd(source);
+                await a.SendAsync(writer.ToMessage());
+            }
+            var received = await b.ReceiveAsync().AsTask().WaitAsync(PeerPair.Timeout);
+            using (received.GetBodyReader().ReadUnixFd())
+            {
+            }
+
+            // Forwarding it would put no descriptor where the body's index points.
+            var e = Assert.ThrowsAsync<InvalidOperationException>(async () => await b.SendAsync(received));
+            Assert.That(e!.Message, Does.Contain("descriptor"));
+
+            Assert.That(b.IsConnected, Is.True);
+            await b.SendAsync(PeerPair.Signal("After", "x")).AsTask().WaitAsync(PeerPair.Timeout);
+            using var after = await a.ReceiveAsync().AsTask().WaitAsync(PeerPair.Timeout);
+            Assert.That(after.Member, Is.EqualTo("After"));
+        }
+    }
 }
