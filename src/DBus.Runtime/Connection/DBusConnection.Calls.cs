@@ -8,6 +8,8 @@ public sealed partial class DBusConnection
     /// its serial at once (dbus-python's send_message). The connection owns the message from now on.
     /// </summary>
     /// <exception cref="DBusDisconnectedException">The connection is closed.</exception>
+    /// <exception cref="InvalidOperationException">The message carries descriptors this connection cannot pass, or one
+    /// a reader already took.</exception>
     public uint Send(Message message) => _stream.Enqueue(message, null, mayWriteInline: !MoreToDispatch);
 
     /// <summary>True on the dispatch thread while more received messages wait: what it sends now is batched.</summary>
@@ -69,16 +71,19 @@ public sealed partial class DBusConnection
 
     /// <summary>
     /// Sends a call and returns at once; <paramref name="replyHandler"/> or <paramref name="errorHandler"/>
-    /// runs on the dispatch thread when it ends (dbus-python's call_async with reply_handler and error_handler).
-    /// A timeout, a cancellation or the connection's loss reaches <paramref name="errorHandler"/> as a
-    /// <see cref="DBusException"/> too. The reply given to <paramref name="replyHandler"/> is valid only while it runs.
+    /// runs once when it ends (dbus-python's call_async with reply_handler and error_handler): on the dispatch
+    /// thread for a reply or an error reply. A timeout, a cancellation or the connection's loss reaches
+    /// <paramref name="errorHandler"/> as a <see cref="DBusException"/> too, on the thread that noticed it (a timer
+    /// thread, the one that cancelled, the one closing the connection). The reply given to
+    /// <paramref name="replyHandler"/> is valid only while it runs. An exception either handler throws is reported
+    /// through <see cref="CallbackFailed"/>.
     /// </summary>
     /// <returns>The pending call, which can be cancelled.</returns>
     public PendingCall StartCall(Message call, [DBusDispatchThread] Action<Message> replyHandler, [DBusDispatchThread] Action<DBusException> errorHandler, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(replyHandler);
         ArgumentNullException.ThrowIfNull(errorHandler);
-        var pending = new CallbackPendingReply(replyHandler, errorHandler, null);
+        var pending = new CallbackPendingReply(this, replyHandler, errorHandler, null);
         Start(call, pending, timeout, default);
         return new PendingCall(this, pending);
     }

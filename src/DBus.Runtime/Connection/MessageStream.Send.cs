@@ -32,7 +32,8 @@ public sealed partial class MessageStream
     /// </summary>
     /// <returns>The message's serial.</returns>
     /// <exception cref="DBusDisconnectedException">The stream is closed.</exception>
-    /// <exception cref="InvalidOperationException">The message carries descriptors but the peer did not agree to fd passing.</exception>
+    /// <exception cref="InvalidOperationException">The message carries descriptors but the peer did not agree to fd passing,
+    /// or a reader took one of its descriptors (a received message cannot be forwarded after that).</exception>
     public async ValueTask<uint> SendAsync(Message message, CancellationToken cancellationToken = default)
     {
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -55,15 +56,20 @@ public sealed partial class MessageStream
             message.Dispose();
             ThrowHelper.ThrowInvalidOperation("the message carries Unix file descriptors, but this connection does not pass them (enable EnableFds on a Unix socket transport)");
         }
+        if (message.UnixFdCount > 0 && HasTakenUnixFd(message))
+        {
+            // Caught here, not by the socket: a failed write would end the whole stream.
+            message.Dispose();
+            ThrowHelper.ThrowInvalidOperation("a Unix file descriptor of this message was taken by a reader (ReadUnixFd), so it cannot be sent again: build a new message");
+        }
         uint serial = message.Serial;
         if (serial == 0)
         {
             serial = NextSerial();
             message.SetSerial(serial);
         }
-        if (mayWriteInline && TryWriteInline(message))
+        if (mayWriteInline && TryWriteInline(message, written))
         {
-            written?.TrySetResult();
             return serial;
         }
         int length = message.Length;
@@ -85,13 +91,27 @@ public sealed partial class MessageStream
         return serial;
     }
 
+    private static bool HasTakenUnixFd(Message message)
+    {
+        foreach (var fd in message.UnixFds)
+        {
+            if (fd is null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>
     /// Writes <paramref name="message"/> on the caller's thread when nothing is queued before it and no write is
     /// in progress: most sends then cost no hop to the writer loop, which is most of a sequential call's latency.
     /// Order is kept because the writer loop takes messages off the queue only while it holds the write lock.
+    /// <paramref name="written"/> gets the write's real outcome, as from the writer loop: completed once the socket
+    /// took the bytes (later, when it was full), failed when the write failed.
     /// </summary>
     /// <returns>False when the message must be queued instead.</returns>
-    private bool TryWriteInline(Message message)
+    private bool TryWriteInline(Message message, TaskCompletionSource? written)
     {
         if (message.UnixFdCount > 0 || Volatile.Read(ref _queued) != 0 || _closeReason is not null || !_writeLock.Wait(0))
         {
@@ -111,27 +131,36 @@ public sealed partial class MessageStream
         {
             message.Dispose();
             _writeLock.Release();
-            OnWriteFailed(e);
+            OnInlineWriteFailed(e, written);
             return true;
         }
         if (!send.IsCompleted)
         {
             // The socket buffer is full: finish in the background, holding the lock so nothing overtakes it.
-            _ = CompleteInlineWriteAsync(send, message);
+            _ = CompleteInlineWriteAsync(send, message, written);
             return true;
         }
+        Exception? failure = null;
         try
         {
             send.GetAwaiter().GetResult(); // also hands a pooled operation back to the socket before anyone else writes
         }
         catch (Exception e)
         {
-            OnWriteFailed(e);
+            failure = e;
         }
         finally
         {
             message.Dispose();
             _writeLock.Release();
+        }
+        if (failure is null)
+        {
+            written?.TrySetResult();
+        }
+        else
+        {
+            OnInlineWriteFailed(failure, written);
         }
         return true;
     }
@@ -147,21 +176,38 @@ public sealed partial class MessageStream
         return false;
     }
 
-    private async Task CompleteInlineWriteAsync(ValueTask send, Message message)
+    // Never faults: the outcome goes to the waiter and, for a failure, closes the stream.
+    private async Task CompleteInlineWriteAsync(ValueTask send, Message message, TaskCompletionSource? written)
     {
+        Exception? failure = null;
         try
         {
             await send.ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            OnWriteFailed(e);
+            failure = e;
         }
         finally
         {
             message.Dispose();
             _writeLock.Release();
         }
+        if (failure is null)
+        {
+            written?.TrySetResult();
+        }
+        else
+        {
+            OnInlineWriteFailed(failure, written);
+        }
+    }
+
+    /// <summary>Closes the stream for a failed inline write and fails its waiter with the reason, as the writer loop does.</summary>
+    private void OnInlineWriteFailed(Exception e, TaskCompletionSource? written)
+    {
+        OnWriteFailed(e);
+        written?.TrySetException(ClosedException());
     }
 
     /// <summary>A failed write ends the stream: the bytes of a message may be half sent, so nothing after it can follow.</summary>

@@ -87,9 +87,13 @@ public sealed partial class MessageStream : IAsyncDisposable, IDisposable
         {
             return;
         }
-        // The writer loop ends promptly once the queue is completed and the transport is shut down.
-        _writerLoop.Wait(TimeSpan.FromSeconds(5));
-        FailQueuedSends();
+        // The writer loop ends promptly once the queue is completed and the transport is shut down. The queue has a
+        // single reader: only once the loop is done may this thread drain it (if it is stuck in a write, disposing
+        // the transport below fails that write, and the loop drains the queue itself).
+        if (_writerLoop.Wait(TimeSpan.FromSeconds(5)))
+        {
+            FailQueuedSends();
+        }
         _transport.Dispose();
         ReleaseReceiveState();
         _closing.Dispose();

@@ -64,6 +64,7 @@ internal sealed class NameOwnerTracker(DBusConnection connection)
                 var call = MessageWriter.CreateMethodCall(DBusConnection.BusName, new ObjectPath("/org/freedesktop/DBus"), "org.freedesktop.DBus", "GetNameOwner", new Signature("s"));
                 call.WriteString(name);
                 var pending = new CallbackPendingReply(
+                    connection,
                     reply => SetInitialOwner(entry, reply.GetBodyReader().ReadString()),
                     error => SetInitialOwner(entry, null),
                     failure => entry.Ready.TrySetException(failure));

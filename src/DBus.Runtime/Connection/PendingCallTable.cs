@@ -52,16 +52,38 @@ internal sealed class PendingCallTable : IDisposable
         }
         if (cancellationToken.CanBeCanceled)
         {
-            pending.Cancellation = cancellationToken.UnsafeRegister(static (state, token) =>
-            {
-                var (table, call) = ((PendingCallTable, PendingReply))state!;
-                if (table.TryRemove(call.Serial, call))
-                {
-                    call.Fail(new OperationCanceledException("the call was cancelled", token));
-                }
-            }, (this, pending));
+            Register(pending, cancellationToken);
         }
         return count;
+    }
+
+    /// <summary>
+    /// Lets <paramref name="cancellationToken"/> end the call. The call may already have ended (a timeout of zero, the
+    /// connection closing) and a pooled <see cref="ReaderPendingReply{T}"/> may already serve a later call by the time
+    /// the registration exists: so the registration is kept only if the call is still in the table, and the callback
+    /// names the serial too, so a late one cannot end whatever call reuses the object.
+    /// </summary>
+    private void Register(PendingReply pending, CancellationToken cancellationToken)
+    {
+        uint serial = pending.Serial;
+        var registration = cancellationToken.UnsafeRegister(static (state, token) =>
+        {
+            var (table, call, serial) = ((PendingCallTable, PendingReply, uint))state!;
+            if (table.TryRemove(serial, call))
+            {
+                call.Fail(new OperationCanceledException("the call was cancelled", token));
+            }
+        }, (this, pending, serial));
+        lock (_lock)
+        {
+            if (_pending.TryGetValue(serial, out var current) && current == pending)
+            {
+                // Whoever removes the call from now on (under this lock) sees the registration and disposes it.
+                pending.Cancellation = registration;
+                return;
+            }
+        }
+        registration.Dispose();
     }
 
     /// <summary>Takes the call a reply answers, or null when none waits (late, cancelled or unknown serial).</summary>

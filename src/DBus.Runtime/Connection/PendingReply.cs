@@ -149,33 +149,53 @@ internal sealed class ReaderPendingReply<T> : PendingReply, IThreadPoolWorkItem
     }
 }
 
-/// <summary>A pending call answered through callbacks (dbus-python's call_async reply and error handlers).</summary>
-internal sealed class CallbackPendingReply(Action<Message> onReply, Action<DBusException> onError, Action<Exception>? onFailure) : PendingReply
+/// <summary>
+/// A pending call answered through callbacks (dbus-python's call_async reply and error handlers). A handler's
+/// exception is reported through <see cref="DBusConnection.CallbackFailed"/> and goes no further: an error handler
+/// runs on the timer's thread for a timeout, inside the connection's shutdown for a disconnection and inside
+/// <see cref="CancellationTokenSource.Cancel()"/> for a cancellation, where a throw would end the process or
+/// leave the other pending calls unfailed.
+/// </summary>
+internal sealed class CallbackPendingReply(DBusConnection connection, Action<Message> onReply, Action<DBusException> onError, Action<Exception>? onFailure) : PendingReply
 {
     public override void Complete(Message reply)
     {
         using (reply)
         {
-            if (reply.Type == MessageType.Error)
+            try
             {
-                onError(ToException(reply));
+                if (reply.Type == MessageType.Error)
+                {
+                    onError(ToException(reply));
+                }
+                else
+                {
+                    onReply(reply);
+                }
             }
-            else
+            catch (Exception e)
             {
-                onReply(reply);
+                connection.OnCallbackFailed(e);
             }
         }
     }
 
     public override void Fail(Exception exception)
     {
-        if (onFailure is not null)
+        try
         {
-            onFailure(exception);
+            if (onFailure is not null)
+            {
+                onFailure(exception);
+            }
+            else
+            {
+                onError(exception as DBusException ?? new DBusException(DBusErrorNames.Failed, exception.Message, exception));
+            }
         }
-        else
+        catch (Exception e)
         {
-            onError(exception as DBusException ?? new DBusException(DBusErrorNames.Failed, exception.Message, exception));
+            connection.OnCallbackFailed(e);
         }
     }
 }

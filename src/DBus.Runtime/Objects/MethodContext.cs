@@ -15,6 +15,9 @@ public sealed class MethodContext
 
     private readonly CancellationToken _closing;
     private readonly CallerTracker? _callers;
+    // The caller's unique name when _callers is set, read up front: the token may be asked for on another thread just
+    // as the call ends and its request is disposed.
+    private readonly string? _sender;
     // Null, the CallerTracker.Caller this call holds, or s_ended.
     private object? _caller;
     // The caller this call held, kept after the hold is dropped: its token and whether it left.
@@ -29,6 +32,7 @@ public sealed class MethodContext
         Request = request;
         _closing = closing;
         _callers = callers;
+        _sender = callers is null ? null : request.Sender;
     }
 
     /// <summary>The connection the call arrived on (to emit signals or call back).</summary>
@@ -118,7 +122,7 @@ public sealed class MethodContext
         var current = Volatile.Read(ref _caller);
         if (current is null)
         {
-            var acquired = _callers!.Acquire(Request.Sender!);
+            var acquired = _callers!.Acquire(_sender!);
             current = Interlocked.CompareExchange(ref _caller, acquired, null);
             if (current is null)
             {

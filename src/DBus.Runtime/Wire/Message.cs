@@ -31,6 +31,8 @@ public sealed partial class Message : IDisposable
         _data = MessageData.Rent(this, buffer, length, header, unixFds);
     }
 
+    // The Owner check catches a handle used after it was disposed. It cannot catch a use that races its own Dispose
+    // on another thread (the data may be released between the check and the read): that stays the caller's bug.
     private MessageData Data
     {
         get
@@ -179,6 +181,12 @@ public sealed partial class Message : IDisposable
     }
 
     /// <summary>Returns the buffer to the pool and closes the descriptors nobody took (once the last holder disposed it).</summary>
+    /// <remarks>
+    /// Every holder shares this one handle, so each must dispose it exactly once: a holder that disposes twice
+    /// releases another holder's reference. Only that misuse can race two releases; the exchange on the data below
+    /// makes sure the buffer and the pooled data still go back to their pools once, not twice (a double return would
+    /// hand the same buffer to two later messages).
+    /// </remarks>
     public void Dispose()
     {
         var data = _data;
@@ -186,8 +194,10 @@ public sealed partial class Message : IDisposable
         {
             return;
         }
-        _data = null;
-        data.Release();
+        if (Interlocked.CompareExchange(ref _data, null, data) == data)
+        {
+            data.Release();
+        }
     }
 
     /// <summary>A one-line summary of the header, for logs.</summary>

@@ -21,6 +21,48 @@ public class DBusConnectionLifetimeTests
     }
 
     [Test]
+    public async Task An_error_handler_that_throws_on_disconnection_is_reported_and_other_calls_still_fail()
+    {
+        var pair = PeerPair.Create();
+        pair.ServeEcho();
+        var bug = new InvalidOperationException("the error handler has a bug");
+        var reported = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pair.Client.CallbackFailed += (_, e) => reported.TrySetResult(e);
+        var handlerRan = new TaskCompletionSource<DBusException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Registered first, so the disconnection reaches it before the call behind it.
+        pair.Client.StartCall(PeerPair.Call("Swallow"), _ => { }, e => { handlerRan.TrySetResult(e); throw bug; }, Timeout.InfiniteTimeSpan);
+        var behind = pair.Client.CallAsync(PeerPair.Call("Swallow"), Timeout.InfiniteTimeSpan);
+        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pair.Client.CallOnDisconnection((_, _) => disconnected.TrySetResult());
+        await pair.Client.FlushAsync().WaitAsync(PeerPair.Timeout);
+
+        await pair.Server.DisposeAsync();
+
+        Assert.That(await handlerRan.Task.WaitAsync(PeerPair.Timeout), Is.TypeOf<DBusDisconnectedException>());
+        Assert.ThrowsAsync<DBusDisconnectedException>(() => behind.WaitAsync(PeerPair.Timeout));
+        Assert.That(await reported.Task.WaitAsync(PeerPair.Timeout), Is.SameAs(bug));
+        await disconnected.Task.WaitAsync(PeerPair.Timeout);
+        await pair.Client.DisposeAsync();
+    }
+
+    [Test]
+    public async Task An_error_handler_that_throws_on_timeout_is_reported_not_thrown_on_the_timer_thread()
+    {
+        await using var pair = PeerPair.Create();
+        pair.ServeEcho();
+        var bug = new InvalidOperationException("the error handler has a bug");
+        var reported = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pair.Client.CallbackFailed += (_, e) => reported.TrySetResult(e);
+
+        pair.Client.StartCall(PeerPair.Call("Swallow"), _ => { }, _ => throw bug, TimeSpan.FromMilliseconds(50));
+
+        // Unreported, the exception would escape on the timer's thread and end the process.
+        Assert.That(await reported.Task.WaitAsync(PeerPair.Timeout), Is.SameAs(bug));
+        using var reply = await pair.Client.CallAsync(PeerPair.Echo("still here")).WaitAsync(PeerPair.Timeout);
+        Assert.That(reply.GetBodyReader().ReadString(), Is.EqualTo("still here"));
+    }
+
+    [Test]
     public async Task Disconnection_handlers_run_once_and_late_ones_at_once()
     {
         var pair = PeerPair.Create();
@@ -125,6 +167,35 @@ public class DBusConnectionLifetimeTests
             {
                 File.Delete(path);
             }
+        }
+    }
+
+    [Test]
+    public async Task Sending_a_message_whose_descriptor_was_taken_fails_clearly_and_the_stream_lives_on()
+    {
+        var (a, b) = PeerPair.CreateStreams();
+        await using (a)
+        await using (b)
+        {
+            using (var source = UnixFd.Duplicate(0))
+            {
+                var writer = MessageWriter.CreateSignal(new ObjectPath("/fd"), "org.test.Iface", "Fd", new Signature("h"));
+                writer.WriteUnixFd(source);
+                await a.SendAsync(writer.ToMessage());
+            }
+            var received = await b.ReceiveAsync().AsTask().WaitAsync(PeerPair.Timeout);
+            using (received.GetBodyReader().ReadUnixFd())
+            {
+            }
+
+            // Forwarding it would put no descriptor where the body's index points.
+            var e = Assert.ThrowsAsync<InvalidOperationException>(async () => await b.SendAsync(received));
+            Assert.That(e!.Message, Does.Contain("descriptor"));
+
+            Assert.That(b.IsConnected, Is.True);
+            await b.SendAsync(PeerPair.Signal("After", "x")).AsTask().WaitAsync(PeerPair.Timeout);
+            using var after = await a.ReceiveAsync().AsTask().WaitAsync(PeerPair.Timeout);
+            Assert.That(after.Member, Is.EqualTo("After"));
         }
     }
 }
