@@ -88,7 +88,7 @@ public class ConnectionBenchmarks
     [Benchmark(Description = "through dbus-daemon, 64 in flight", OperationsPerInvoke = InFlight)]
     public Task BusPipelined() => Pipelined(_busClient, "org.dbusgen.Bench");
 
-    internal static readonly Func<Message, string> s_readString = static m => m.GetBodyReader().ReadString();
+    internal static readonly ReplyReader<string> s_readString = static m => m.GetBodyReader().ReadString();
 
     private Task Pipelined(DBusConnection client, string? destination)
     {

@@ -20,6 +20,9 @@ namespace DBus.Generator.Emitter;
 internal static class MessagesEmitter
 {
     private const string Message = "global::DBus.Message";
+    // Replies are read through a view: the proxy's CallAsync lends the reply without making a Message for it, and a
+    // Message converts to a view implicitly for those who send and receive themselves.
+    private const string View = "global::DBus.MessageView";
     private const string Flags = "global::DBus.MessageFlags";
     private const string PropertiesInterface = "org.freedesktop.DBus.Properties";
     private const string InvalidSignature = "org.freedesktop.DBus.Error.InvalidSignature";
@@ -123,7 +126,7 @@ internal static class MessagesEmitter
         w.WriteLine($"/// <returns>{(method.OutArgs.Count == 1 ? "The out argument" : "The out arguments")}.</returns>");
         ReaderExceptions(w, "reply");
         Obsolete(w, method.Deprecated, "method");
-        w.WriteLine($"public static {result} Read{method.CSharpName}Reply({Message} reply)");
+        w.WriteLine($"public static {result} Read{method.CSharpName}Reply({View} reply)");
         w.OpenBrace();
         w.WriteLine($"__CheckBody(reply, {CSharpLiterals.String(method.OutSignature)}, {CSharpLiterals.String("the reply of " + model.Name + "." + method.Name)});");
         ReadBody(w, "reply", method.OutArgs, marshal);
@@ -151,7 +154,7 @@ internal static class MessagesEmitter
             w.WriteLine("/// <returns>The property's value.</returns>");
             ReaderExceptions(w, "reply", variant: true);
             Obsolete(w, property.Deprecated, "property");
-            w.WriteLine($"public static {property.CSharpType} Read{property.CSharpName}({Message} reply)");
+            w.WriteLine($"public static {property.CSharpType} Read{property.CSharpName}({View} reply)");
             w.OpenBrace();
             w.WriteLine($"__CheckBody(reply, \"v\", {CSharpLiterals.String("the reply of " + PropertiesInterface + ".Get for " + model.Name + "." + property.Name)});");
             w.WriteLine("var __r = reply.GetBodyReader();");
@@ -200,7 +203,7 @@ internal static class MessagesEmitter
         w.WriteLine("/// <param name=\"reply\">The method return; the caller still owns it.</param>");
         w.WriteLine("/// <returns>The properties the reply carries.</returns>");
         ReaderExceptions(w, "reply", variant: true);
-        w.WriteLine($"public static {properties} ReadGetAll({Message} reply)");
+        w.WriteLine($"public static {properties} ReadGetAll({View} reply)");
         w.OpenBrace();
         w.WriteLine($"__CheckBody(reply, \"a{{sv}}\", {CSharpLiterals.String("the reply of " + PropertiesInterface + ".GetAll for " + model.Name)});");
         w.WriteLine("var __r = reply.GetBodyReader();");
@@ -360,9 +363,8 @@ internal static class MessagesEmitter
     private static void EmitCheckBody(SourceWriter w)
     {
         w.WriteLine();
-        w.WriteLine($"private static void __CheckBody({Message} message, string expected, string what)");
+        w.WriteLine($"private static void __CheckBody({View} message, string expected, string what)");
         w.OpenBrace();
-        w.WriteLine("global::System.ArgumentNullException.ThrowIfNull(message);");
         w.WriteLine("if (message.Type == global::DBus.MessageType.Error)");
         w.OpenBrace();
         w.WriteLine("string? text = null;");

@@ -21,13 +21,13 @@ public sealed partial class DBusConnection
         return writer.ToMessage();
     }
 
-    private static string ReadString(Message reply) => reply.GetBodyReader().ReadString();
+    private static string ReadString(MessageView reply) => reply.GetBodyReader().ReadString();
 
-    private static uint ReadUInt32(Message reply) => reply.GetBodyReader().ReadUInt32();
+    private static uint ReadUInt32(MessageView reply) => reply.GetBodyReader().ReadUInt32();
 
-    private static bool ReadBoolean(Message reply) => reply.GetBodyReader().ReadBoolean();
+    private static bool ReadBoolean(MessageView reply) => reply.GetBodyReader().ReadBoolean();
 
-    private static string[] ReadStrings(Message reply) => reply.GetBodyReader().ReadArrayOfString();
+    private static string[] ReadStrings(MessageView reply) => reply.GetBodyReader().ReadArrayOfString();
 
     private async Task HelloAsync(CancellationToken cancellationToken)
     {
@@ -166,7 +166,7 @@ public sealed partial class DBusConnection
         ProxyObject.CreateAsync(this, destination, path, cancellationToken);
 
     /// <summary>Reads an <c>a{sv}</c> body.</summary>
-    internal static Dictionary<string, Variant> ReadVariantDictionary(Message reply)
+    internal static Dictionary<string, Variant> ReadVariantDictionary(MessageView reply)
     {
         var reader = reply.GetBodyReader();
         var result = new Dictionary<string, Variant>(StringComparer.Ordinal);

@@ -37,12 +37,13 @@ public sealed partial class DBusConnection
     public Task<Message> CallAsync(Message call, CancellationToken cancellationToken) => CallAsync(call, null, cancellationToken);
 
     /// <summary>
-    /// Calls a method and turns the reply into a value with <paramref name="readReply"/>, which runs as soon as
-    /// the reply arrives, before its buffer is released (generated proxies use this with their message
-    /// generator's readers).
+    /// Calls a method and turns the reply into a value with <paramref name="readReply"/>, which runs on the dispatch
+    /// thread as soon as the reply arrives, with the reply lent to it as a <see cref="MessageView"/> (generated
+    /// proxies use this with their message generator's readers). Besides the task, a call allocates only the
+    /// call's <see cref="Message"/>: the reply's state is pooled and needs no object of its own.
     /// </summary>
     /// <inheritdoc cref="CallAsync(Message, TimeSpan?, CancellationToken)"/>
-    public Task<T> CallAsync<T>(Message call, [DBusDispatchThread] Func<Message, T> readReply, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public Task<T> CallAsync<T>(Message call, [DBusDispatchThread] ReplyReader<T> readReply, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(readReply);
         var pending = ReaderPendingReply<T>.Rent(readReply, out var task);
@@ -50,8 +51,8 @@ public sealed partial class DBusConnection
         return task;
     }
 
-    /// <inheritdoc cref="CallAsync{T}(Message, Func{Message, T}, TimeSpan?, CancellationToken)"/>
-    public Task<T> CallAsync<T>(Message call, Func<Message, T> readReply, CancellationToken cancellationToken) =>
+    /// <inheritdoc cref="CallAsync{T}(Message, ReplyReader{T}, TimeSpan?, CancellationToken)"/>
+    public Task<T> CallAsync<T>(Message call, ReplyReader<T> readReply, CancellationToken cancellationToken) =>
         CallAsync(call, readReply, null, cancellationToken);
 
     /// <summary>Calls a method and waits for the reply, which the caller disposes (dbus-python's

@@ -55,7 +55,7 @@ public sealed partial class DBusConnection
         {
             while (true)
             {
-                var message = await _stream.ReceiveAsync().ConfigureAwait(false);
+                var message = await _stream.ReceiveDataAsync().ConfigureAwait(false);
                 var pendingWork = Dispatch(message);
                 if (!pendingWork.IsCompletedSuccessfully)
                 {
@@ -71,18 +71,19 @@ public sealed partial class DBusConnection
     }
 
     /// <summary>Routes one incoming message; completes synchronously unless a full signal queue makes it wait.</summary>
-    private ValueTask Dispatch(Message message)
+    private ValueTask Dispatch(MessageData received)
     {
         t_dispatching = this;
         try
         {
-            if (message.Type is MessageType.MethodReturn or MessageType.Error
-                && message.ReplySerial is { } replySerial
-                && _pending.TakeForReply(replySerial) is { } pending)
+            ref readonly var header = ref received.Header;
+            if (header.Type is MessageType.MethodReturn or MessageType.Error
+                && header.ReplySerial != 0
+                && _pending.TakeForReply(header.ReplySerial) is { } pending)
             {
                 try
                 {
-                    pending.Complete(message);
+                    pending.Complete(received);
                 }
                 catch (Exception e)
                 {
@@ -90,6 +91,9 @@ public sealed partial class DBusConnection
                 }
                 return default;
             }
+
+            // Everything else may reach user code as a Message.
+            var message = new Message(received);
 
             if (RunFilters(message))
             {

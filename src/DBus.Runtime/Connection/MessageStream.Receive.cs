@@ -22,7 +22,13 @@ public sealed partial class MessageStream
     /// malformed message the inner exception is the <see cref="DBusProtocolException"/> that says what was wrong.</exception>
     /// <exception cref="OperationCanceledException">The token fired; the stream stays usable.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default) =>
+        new(await ReceiveDataAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary><see cref="ReceiveAsync"/> without the <see cref="Message"/> handle (the connection's dispatch loop
+    /// makes one only for what reaches user code as a <see cref="Message"/>).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<MessageData> ReceiveDataAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _receiving, 1) != 0)
         {
@@ -97,7 +103,7 @@ public sealed partial class MessageStream
     }
 
     /// <summary>Frames one whole message off the front of the receive buffer, if one is there.</summary>
-    private bool TryTakeMessage([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Message? message)
+    private bool TryTakeMessage([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MessageData? message)
     {
         message = null;
         var buffer = _receiveBuffer;
@@ -109,7 +115,7 @@ public sealed partial class MessageStream
         long before = bytes.Length;
         try
         {
-            if (!Message.TryRead(ref bytes, out message, _receivedFds))
+            if (!Message.TryReadData(ref bytes, out message, _receivedFds))
             {
                 return false;
             }

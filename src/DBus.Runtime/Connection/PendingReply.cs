@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace DBus;
 
 /// <summary>
-/// A call waiting for its reply. Exactly one of <see cref="Complete"/> and <see cref="Fail"/> runs, once, on
+/// A call waiting for its reply. Exactly one of <see cref="Complete(Message)"/> and <see cref="Fail"/> runs, once, on
 /// the connection's dispatch path (replies) or wherever the call ended otherwise (timeout, cancellation,
 /// disconnection); <see cref="PendingCallTable"/> guarantees the "once".
 /// </summary>
@@ -19,10 +19,13 @@ internal abstract class PendingReply
     /// <summary>Takes the reply (method return or error); the implementation disposes it.</summary>
     public abstract void Complete(Message reply);
 
+    /// <summary>Takes a reply received without a <see cref="Message"/> handle; by default it gets one.</summary>
+    public virtual void Complete(MessageData reply) => Complete(new Message(reply));
+
     public abstract void Fail(Exception exception);
 
     /// <summary>The exception an error reply stands for: its name, and its first argument when that is a string.</summary>
-    public static DBusException ToException(Message error)
+    public static DBusException ToException(MessageView error)
     {
         string? text = null;
         if (error.Signature.Count > 0 && error.Signature[0].FirstType == DBusType.String)
@@ -76,7 +79,7 @@ internal sealed class ReaderPendingReply<T> : PendingReply, IThreadPoolWorkItem
     // takes this object back; the shared part covers many calls in flight.
     private static readonly ObjectPool<ReaderPendingReply<T>> s_pool = new(256);
 
-    private Func<Message, T>? _reader;
+    private ReplyReader<T>? _reader;
     private AsyncTaskMethodBuilder<T> _builder;
     private T? _value;
     private Exception? _exception;
@@ -86,7 +89,7 @@ internal sealed class ReaderPendingReply<T> : PendingReply, IThreadPoolWorkItem
     }
 
     /// <summary>A pending call for <paramref name="reader"/>, and the task its outcome completes.</summary>
-    public static ReaderPendingReply<T> Rent(Func<Message, T> reader, out Task<T> task)
+    public static ReaderPendingReply<T> Rent(ReplyReader<T> reader, out Task<T> task)
     {
         var pending = s_pool.TryRent() ?? new ReaderPendingReply<T>();
         pending._reader = reader;
@@ -99,23 +102,40 @@ internal sealed class ReaderPendingReply<T> : PendingReply, IThreadPoolWorkItem
     {
         using (reply)
         {
-            if (reply.Type == MessageType.Error)
-            {
-                _exception = ToException(reply);
-            }
-            else
-            {
-                try
-                {
-                    _value = _reader!(reply);
-                }
-                catch (Exception e)
-                {
-                    _exception = e;
-                }
-            }
+            Read(reply);
         }
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+    }
+
+    /// <summary>Reads the reply through a view and releases it: no <see cref="Message"/> is made for it.</summary>
+    public override void Complete(MessageData reply)
+    {
+        try
+        {
+            Read(new MessageView(reply));
+        }
+        finally
+        {
+            reply.Release();
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+    }
+
+    private void Read(MessageView reply)
+    {
+        if (reply.Type == MessageType.Error)
+        {
+            _exception = ToException(reply);
+            return;
+        }
+        try
+        {
+            _value = _reader!(reply);
+        }
+        catch (Exception e)
+        {
+            _exception = e;
+        }
     }
 
     public override void Fail(Exception exception)

@@ -53,6 +53,19 @@ public sealed partial class Message
     /// The connection cannot continue after this.</exception>
     public static bool TryRead(ref ReadOnlySequence<byte> buffer, [NotNullWhen(true)] out Message? message, Queue<UnixFd>? unixFds = null)
     {
+        if (TryReadData(ref buffer, out var data, unixFds))
+        {
+            message = new Message(data);
+            return true;
+        }
+        message = null;
+        return false;
+    }
+
+    /// <summary><see cref="TryRead"/> without the <see cref="Message"/> handle: the connection makes one only for a
+    /// message that reaches user code as a <see cref="Message"/> (a typed reply is read through a view).</summary>
+    internal static bool TryReadData(ref ReadOnlySequence<byte> buffer, [NotNullWhen(true)] out MessageData? message, Queue<UnixFd>? unixFds = null)
+    {
         message = null;
         if (buffer.Length < FixedHeaderLength)
         {
@@ -80,7 +93,7 @@ public sealed partial class Message
             buffer.Slice(0, length).CopyTo(bytes);
             var header = ParseHeader(bytes.AsSpan(0, length), requireSerial: true);
             var fds = TakeFds(header.UnixFdCount, unixFds);
-            message = new Message(bytes, length, header, fds);
+            message = MessageData.Rent(null, bytes, length, header, fds);
         }
         catch
         {

@@ -31,6 +31,26 @@ public sealed partial class Message : IDisposable
         _data = MessageData.Rent(this, buffer, length, header, unixFds);
     }
 
+    /// <summary>A handle for state that was received without one (see <see cref="TryReadData"/>).</summary>
+    internal Message(MessageData data)
+    {
+        _data = data;
+        Volatile.Write(ref data.Owner, this);
+    }
+
+    /// <summary>A view of this message, valid until it is disposed (what typed reply readers take).</summary>
+    /// <exception cref="ObjectDisposedException">The message was disposed.</exception>
+    public MessageView View => new(Data);
+
+    /// <summary>The view of <paramref name="message"/>, so a reader written for <see cref="MessageView"/> also reads a
+    /// <see cref="Message"/>.</summary>
+    /// <exception cref="ObjectDisposedException">The message was disposed.</exception>
+    public static implicit operator MessageView(Message message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return message.View;
+    }
+
     // The Owner check catches a handle used after it was disposed. It cannot catch a use that races its own Dispose
     // on another thread (the data may be released between the check and the read): that stays the caller's bug.
     private MessageData Data
@@ -123,7 +143,7 @@ public sealed partial class Message : IDisposable
     {
         var data = Data;
         ref readonly var header = ref data.Header;
-        return new(new ReadOnlySpan<byte>(data.Buffer, 0, header.BodyOffset + header.BodyLength), header.BodyOffset, header.BigEndian, this);
+        return new(new ReadOnlySpan<byte>(data.Buffer, 0, header.BodyOffset + header.BodyLength), header.BodyOffset, header.BigEndian, data);
     }
 
     /// <summary>Sets the serial in place, just before the message is sent; only the connection does this.</summary>
@@ -144,23 +164,6 @@ public sealed partial class Message : IDisposable
             BinaryPrimitives.WriteUInt32LittleEndian(span, serial);
         }
         data.Header.Serial = serial;
-    }
-
-    /// <summary>Hands the descriptor at <paramref name="index"/> to the caller, who then owns it.</summary>
-    internal UnixFd TakeUnixFd(int index, int offset)
-    {
-        var fds = Data.UnixFds;
-        if ((uint)index >= (uint)fds.Length)
-        {
-            ThrowHelper.ThrowProtocol(offset, $"descriptor index {index} but {fds.Length} descriptor(s) arrived with the message");
-        }
-        var fd = fds[index];
-        if (fd is null)
-        {
-            ThrowHelper.ThrowInvalidOperation($"the descriptor at index {index} was already taken from this message");
-        }
-        fds[index] = null;
-        return fd;
     }
 
     /// <summary>Adds a holder: the message stays readable until each holder (and the original owner) disposed it.</summary>

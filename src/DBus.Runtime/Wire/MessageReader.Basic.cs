@@ -101,6 +101,7 @@ public ref partial struct MessageReader
         {
             ThrowHelper.ThrowInvalidOperation("this reader has no message, so descriptor indexes cannot be resolved");
         }
+        _message.EnsureGeneration(_generation);
         return _message.TakeUnixFd(index, offset);
     }
 
@@ -109,7 +110,8 @@ public ref partial struct MessageReader
     {
         int offset = AlignedOffset(4);
         uint index = ReadUInt32();
-        int count = _message?.UnixFdCount ?? int.MaxValue;
+        _message?.EnsureGeneration(_generation);
+        int count = _message?.UnixFds.Length ?? int.MaxValue;
         if (index >= (uint)count)
         {
             ThrowHelper.ThrowProtocol(offset, $"descriptor index {index} but the message carries {count} descriptor(s)");

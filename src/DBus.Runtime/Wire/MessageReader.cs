@@ -23,15 +23,19 @@ public ref partial struct MessageReader
     // and alignment is computed exactly as on the wire.
     private readonly ReadOnlySpan<byte> _data;
     private readonly bool _bigEndian;
-    private readonly Message? _message;
+    // The message the body belongs to, for its descriptors, and its generation then: a reader kept past the
+    // message's disposal cannot take the descriptors of whatever message reuses that state.
+    private readonly MessageData? _message;
+    private readonly int _generation;
     private int _position;
 
-    internal MessageReader(ReadOnlySpan<byte> data, int position, bool bigEndian, Message? message)
+    internal MessageReader(ReadOnlySpan<byte> data, int position, bool bigEndian, MessageData? message)
     {
         _data = data;
         _position = position;
         _bigEndian = bigEndian;
         _message = message;
+        _generation = message?.Generation ?? 0;
     }
 
     /// <summary>Reads standalone marshaled data that starts 8-aligned (it cannot resolve <c>h</c> values to descriptors).</summary>

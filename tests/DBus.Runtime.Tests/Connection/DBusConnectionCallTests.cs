@@ -40,7 +40,7 @@ public class DBusConnectionCallTests
         // The typed call path reuses its pending-call objects: a mix-up would show as a wrong value or error.
         await using var pair = PeerPair.Create();
         pair.ServeEcho();
-        static string Read(Message m) => m.GetBodyReader().ReadString();
+        static string Read(MessageView m) => m.GetBodyReader().ReadString();
         var workers = Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
         {
             for (int round = 0; round < 50; round++)

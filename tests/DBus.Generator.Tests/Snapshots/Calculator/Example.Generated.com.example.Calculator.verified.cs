@@ -180,7 +180,7 @@ namespace Example.Generated
         /// <returns>The out argument.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static int ReadAddReply(global::DBus.Message reply)
+        public static int ReadAddReply(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "i", "the reply of com.example.Calculator.Add");
             var __r = reply.GetBodyReader();
@@ -213,7 +213,7 @@ namespace Example.Generated
         /// <returns>The out arguments.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static (long Quotient, long Remainder) ReadDivRemReply(global::DBus.Message reply)
+        public static (long Quotient, long Remainder) ReadDivRemReply(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "xx", "the reply of com.example.Calculator.DivRem");
             var __r = reply.GetBodyReader();
@@ -263,7 +263,7 @@ namespace Example.Generated
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
         [global::System.Obsolete("The D-Bus method is deprecated.")]
-        public static double ReadOldAddReply(global::DBus.Message reply)
+        public static double ReadOldAddReply(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "d", "the reply of com.example.Calculator.OldAdd");
             var __r = reply.GetBodyReader();
@@ -280,7 +280,7 @@ namespace Example.Generated
         /// <returns>The property's value.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static double ReadMemory(global::DBus.Message reply)
+        public static double ReadMemory(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for com.example.Calculator.Memory");
             var __r = reply.GetBodyReader();
@@ -319,7 +319,7 @@ namespace Example.Generated
         /// <returns>The property's value.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static uint ReadPrecision(global::DBus.Message reply)
+        public static uint ReadPrecision(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for com.example.Calculator.Precision");
             var __r = reply.GetBodyReader();
@@ -337,7 +337,7 @@ namespace Example.Generated
         /// <returns>The properties the reply carries.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static CalculatorProperties ReadGetAll(global::DBus.Message reply)
+        public static CalculatorProperties ReadGetAll(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "a{sv}", "the reply of org.freedesktop.DBus.Properties.GetAll for com.example.Calculator");
             var __r = reply.GetBodyReader();
@@ -422,9 +422,8 @@ namespace Example.Generated
             return (__1, __2);
         }
 
-        private static void __CheckBody(global::DBus.Message message, string expected, string what)
+        private static void __CheckBody(global::DBus.MessageView message, string expected, string what)
         {
-            global::System.ArgumentNullException.ThrowIfNull(message);
             if (message.Type == global::DBus.MessageType.Error)
             {
                 string? text = null;

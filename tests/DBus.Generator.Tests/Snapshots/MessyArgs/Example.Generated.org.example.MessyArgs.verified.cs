@@ -172,7 +172,7 @@ namespace Example.Generated
         /// <returns>The out argument.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static bool ReadNoNamesReply(global::DBus.Message reply)
+        public static bool ReadNoNamesReply(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "b", "the reply of org.example.MessyArgs.NoNames");
             var __r = reply.GetBodyReader();
@@ -206,7 +206,7 @@ namespace Example.Generated
         /// <returns>The out arguments.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static (int Result, string[] Extra) ReadInterleavedReply(global::DBus.Message reply)
+        public static (int Result, string[] Extra) ReadInterleavedReply(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "ias", "the reply of org.example.MessyArgs.Interleaved");
             var __r = reply.GetBodyReader();
@@ -263,7 +263,7 @@ namespace Example.Generated
         /// <returns>The out arguments.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static (int RestValue, int Item2Value, int ToStringValue, int AB, int AB2) ReadKeywordsReply(global::DBus.Message reply)
+        public static (int RestValue, int Item2Value, int ToStringValue, int AB, int AB2) ReadKeywordsReply(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "iiiii", "the reply of org.example.MessyArgs.Keywords");
             var __r = reply.GetBodyReader();
@@ -296,7 +296,7 @@ namespace Example.Generated
         /// <returns>The out arguments.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static (int A, int B, int C, int D, int E, int F, int G, string H, string I, string) ReadManyOutsReply(global::DBus.Message reply)
+        public static (int A, int B, int C, int D, int E, int F, int G, string H, string I, string) ReadManyOutsReply(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "iiiiiiisss", "the reply of org.example.MessyArgs.ManyOuts");
             var __r = reply.GetBodyReader();
@@ -367,9 +367,8 @@ namespace Example.Generated
             return (__1, __2, __3, __4, __5, __6, __7, __8);
         }
 
-        private static void __CheckBody(global::DBus.Message message, string expected, string what)
+        private static void __CheckBody(global::DBus.MessageView message, string expected, string what)
         {
-            global::System.ArgumentNullException.ThrowIfNull(message);
             if (message.Type == global::DBus.MessageType.Error)
             {
                 string? text = null;

@@ -364,7 +364,7 @@ namespace Example.Generated
         /// <returns>The out argument.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static double ReadGetVolumeReply(global::DBus.Message reply)
+        public static double ReadGetVolumeReply(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "d", "the reply of org.example.MessyNames.GetVolume");
             var __r = reply.GetBodyReader();
@@ -482,7 +482,7 @@ namespace Example.Generated
         /// <returns>The property's value.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static string ReadState(global::DBus.Message reply)
+        public static string ReadState(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for org.example.MessyNames.State");
             var __r = reply.GetBodyReader();
@@ -500,7 +500,7 @@ namespace Example.Generated
         /// <returns>The property's value.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static double ReadVolumeProperty(global::DBus.Message reply)
+        public static double ReadVolumeProperty(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for org.example.MessyNames.Volume");
             var __r = reply.GetBodyReader();
@@ -539,7 +539,7 @@ namespace Example.Generated
         /// <returns>The property's value.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static int ReadAllPropertiesProperty(global::DBus.Message reply)
+        public static int ReadAllPropertiesProperty(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for org.example.MessyNames.AllProperties");
             var __r = reply.GetBodyReader();
@@ -557,7 +557,7 @@ namespace Example.Generated
         /// <returns>The property's value.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static uint ReadScreenWidth(global::DBus.Message reply)
+        public static uint ReadScreenWidth(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for org.example.MessyNames.screen-width");
             var __r = reply.GetBodyReader();
@@ -575,7 +575,7 @@ namespace Example.Generated
         /// <returns>The properties the reply carries.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static MessyNamesProperties ReadGetAll(global::DBus.Message reply)
+        public static MessyNamesProperties ReadGetAll(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "a{sv}", "the reply of org.freedesktop.DBus.Properties.GetAll for org.example.MessyNames");
             var __r = reply.GetBodyReader();
@@ -694,9 +694,8 @@ namespace Example.Generated
             }
         }
 
-        private static void __CheckBody(global::DBus.Message message, string expected, string what)
+        private static void __CheckBody(global::DBus.MessageView message, string expected, string what)
         {
-            global::System.ArgumentNullException.ThrowIfNull(message);
             if (message.Type == global::DBus.MessageType.Error)
             {
                 string? text = null;

@@ -68,7 +68,7 @@ namespace Example.Generated
         /// <returns>The property's value.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static int ReadSomeValue(global::DBus.Message reply)
+        public static int ReadSomeValue(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for org.example.with_underscores.some_value");
             var __r = reply.GetBodyReader();
@@ -86,7 +86,7 @@ namespace Example.Generated
         /// <returns>The properties the reply carries.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static WithUnderscoresProperties ReadGetAll(global::DBus.Message reply)
+        public static WithUnderscoresProperties ReadGetAll(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "a{sv}", "the reply of org.freedesktop.DBus.Properties.GetAll for org.example.with_underscores");
             var __r = reply.GetBodyReader();
@@ -131,9 +131,8 @@ namespace Example.Generated
             return result;
         }
 
-        private static void __CheckBody(global::DBus.Message message, string expected, string what)
+        private static void __CheckBody(global::DBus.MessageView message, string expected, string what)
         {
-            global::System.ArgumentNullException.ThrowIfNull(message);
             if (message.Type == global::DBus.MessageType.Error)
             {
                 string? text = null;

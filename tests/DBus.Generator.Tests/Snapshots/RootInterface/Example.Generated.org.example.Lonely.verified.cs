@@ -79,16 +79,15 @@ namespace Example.Generated
         /// <returns>The out argument.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static string ReadAloneReply(global::DBus.Message reply)
+        public static string ReadAloneReply(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "s", "the reply of org.example.Lonely.Alone");
             var __r = reply.GetBodyReader();
             return __r.ReadString();
         }
 
-        private static void __CheckBody(global::DBus.Message message, string expected, string what)
+        private static void __CheckBody(global::DBus.MessageView message, string expected, string what)
         {
-            global::System.ArgumentNullException.ThrowIfNull(message);
             if (message.Type == global::DBus.MessageType.Error)
             {
                 string? text = null;

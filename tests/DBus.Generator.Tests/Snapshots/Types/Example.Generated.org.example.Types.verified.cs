@@ -220,7 +220,7 @@ namespace Example.Generated
         /// <returns>The out argument.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)> ReadContainersReply(global::DBus.Message reply)
+        public static global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)> ReadContainersReply(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "a{s(ybnqiuxtd)}", "the reply of org.example.Types.Containers");
             var __r = reply.GetBodyReader();
@@ -237,7 +237,7 @@ namespace Example.Generated
         /// <returns>The property's value.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static global::System.Collections.Generic.Dictionary<string, string[]> ReadDict(global::DBus.Message reply)
+        public static global::System.Collections.Generic.Dictionary<string, string[]> ReadDict(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "v", "the reply of org.freedesktop.DBus.Properties.Get for org.example.Types.Dict");
             var __r = reply.GetBodyReader();
@@ -255,7 +255,7 @@ namespace Example.Generated
         /// <returns>The properties the reply carries.</returns>
         /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature or a property value's variant signature is not the expected one.</exception>
         /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
-        public static TypesProperties ReadGetAll(global::DBus.Message reply)
+        public static TypesProperties ReadGetAll(global::DBus.MessageView reply)
         {
             __CheckBody(reply, "a{sv}", "the reply of org.freedesktop.DBus.Properties.GetAll for org.example.Types");
             var __r = reply.GetBodyReader();
@@ -335,9 +335,8 @@ namespace Example.Generated
             return (__1, __2);
         }
 
-        private static void __CheckBody(global::DBus.Message message, string expected, string what)
+        private static void __CheckBody(global::DBus.MessageView message, string expected, string what)
         {
-            global::System.ArgumentNullException.ThrowIfNull(message);
             if (message.Type == global::DBus.MessageType.Error)
             {
                 string? text = null;
