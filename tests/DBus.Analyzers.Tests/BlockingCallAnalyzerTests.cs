@@ -203,6 +203,37 @@ public class BlockingCallAnalyzerTests
     }
 
     [Test]
+    public async Task Waiting_for_a_generated_handler_interface_task_does_not_trigger()
+    {
+        // I{Name}Handler carries [GeneratedCode("DBusGen", …)] too, but its tasks are the user's own handler code
+        // (a decorator forwarding to an inner handler), not answers the connection reads.
+        await VerifyAnalyzerAsync<BlockingCallAnalyzer>("""
+            using System.CodeDom.Compiler;
+            using System.Threading.Tasks;
+            using DBus;
+
+            [GeneratedCode("DBusGen", "1.0")]
+            public interface ICalculatorHandler
+            {
+                ValueTask<int> AddAsync(int a, int b, MethodContext context);
+            }
+
+            class C
+            {
+                void M(DBusConnection connection, ICalculatorHandler inner, MethodContext context)
+                {
+                    connection.AddMessageFilter((c, m) =>
+                    {
+                        _ = inner.AddAsync(1, 2, context).AsTask().Result;
+                        _ = inner.AddAsync(1, 2, context).GetAwaiter().GetResult();
+                        return MessageFilterResult.NotHandled;
+                    });
+                }
+            }
+            """);
+    }
+
+    [Test]
     public async Task Local_functions_and_lambdas_called_in_a_handler_are_reported()
     {
         await VerifyAnalyzerAsync<BlockingCallAnalyzer>("""

@@ -9,7 +9,7 @@ namespace DBus.Analyzers.Helpers;
 /// <c>[DBusBlocking]</c> method, and synchronous waits (<c>.Result</c>, <c>.Wait()</c>,
 /// <c>.GetAwaiter().GetResult()</c>, also after <c>ConfigureAwait</c> or <c>AsTask</c>) on the task that one of our
 /// async APIs returns. "Ours" is an instance method returning <c>Task</c>/<c>ValueTask</c> of <c>DBusConnection</c>,
-/// <c>ProxyObject</c> or a type the generator wrote (proxies), other than <c>DisposeAsync</c>: such a task completes
+/// <c>ProxyObject</c> or a class the generator wrote (proxies; not the handler interfaces), other than <c>DisposeAsync</c>: such a task completes
 /// when the dispatch thread reads the answer. A task from anywhere else (a <c>SignalSubscription</c>'s, which
 /// completes at once, a raw <c>MessageStream</c>'s, which has no dispatch thread), or one stored in a variable first,
 /// is not followed.
@@ -85,8 +85,10 @@ internal sealed class BlockingSites
             return false;
         }
         var type = method.ContainingType.OriginalDefinition;
+        // Generated classes only (the proxies): the generated I{Name}Handler interfaces carry the same attribute, but
+        // their tasks are the user's handler code, which needs no answer from the connection.
         return SymbolEqualityComparer.Default.Equals(type, _connection) || SymbolEqualityComparer.Default.Equals(type, _proxyObject)
-            || IsGenerated(type);
+            || (type.TypeKind == TypeKind.Class && IsGenerated(type));
     }
 
     private bool IsTaskType(INamedTypeSymbol? type)
