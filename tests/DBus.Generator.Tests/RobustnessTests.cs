@@ -86,4 +86,45 @@ public class RobustnessTests
         }
         TestContext.Out.WriteLine($"{runs} mutated inputs");
     }
+
+    /// <summary>Members named Timeout/WithTimeout (the proxy's own members), parameter names the generated code uses,
+    /// an interface named Timeout, signals only, a deprecated interface: the output compiles without a warning.</summary>
+    [Test]
+    public void MembersNamedLikeProxyMembersCompileForClientAndServer()
+    {
+        const string xml = """
+<node>
+  <interface name="org.example.Edge">
+    <method name="Timeout"><arg name="timeout" type="u"/><arg name="r" type="s" direction="out"/></method>
+    <method name="WithTimeout"><arg name="options" type="i"/></method>
+    <property name="Timeout" type="u" access="readwrite"/>
+    <property name="WithTimeout" type="(ii)" access="read"/>
+    <signal name="Timeout"/>
+    <signal name="WithTimeout"><arg name="options" type="(is)"/></signal>
+    <signal name="Many"><arg name="class" type="s"/><arg name="cancellationToken" type="i"/><arg name="handler" type="ai"/><arg name="__message" type="v"/></signal>
+    <signal name="Old"><annotation name="org.freedesktop.DBus.Deprecated" value="true"/><arg type="s"/></signal>
+    <signal name="Nested"><arg name="x" type="a(sa{sv})"/></signal>
+  </interface>
+  <interface name="org.example.Timeout">
+    <method name="Ping"/>
+  </interface>
+  <interface name="org.example.OnlySignal">
+    <signal name="S"><arg name="value" type="s"/></signal>
+  </interface>
+  <interface name="org.example.Dep">
+    <annotation name="org.freedesktop.DBus.Deprecated" value="true"/>
+    <method name="M"><arg type="s" direction="out"/></method>
+    <signal name="S"><arg name="value" type="s"/></signal>
+    <property name="P" type="s" access="read"/>
+  </interface>
+</node>
+""";
+        var files = new[] { new XmlFile("/p/edge.xml", xml, Generate: "Client;Server") };
+        var run = TestHelper.Run(files);
+        Assert.That(run.Result.Results.Single().Exception, Is.Null);
+        Assert.That(run.GeneratorDiagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning), Is.Empty, TestHelper.Format(run.GeneratorDiagnostics));
+        var problems = TestHelper.Problems(run.Output);
+        Assert.That(problems, Is.Empty, TestHelper.Format(problems));
+        SnapshotTests.AssertCompiles(run, files);
+    }
 }
