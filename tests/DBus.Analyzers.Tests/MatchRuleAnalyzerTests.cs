@@ -47,6 +47,16 @@ public class MatchRuleAnalyzerTests
     }
 
     [Test]
+    public async Task A_character_outside_the_BMP_is_covered_whole()
+    {
+        // Two UTF-16 units: a squiggle over the first alone would split the character.
+        await Verify("""
+            _ = MatchRule.Parse("member=Get{|#0:😀|}All");
+            """,
+            Invalid(0, "match rule key 'member': 'Get\U0001F600All' is not valid: character U+D83D at 3 is not allowed in a member name (only [A-Za-z0-9_])", 10));
+    }
+
+    [Test]
     public async Task Invalid_names_in_values_are_reported_at_the_character_when_written_as_is()
     {
         await Verify("""

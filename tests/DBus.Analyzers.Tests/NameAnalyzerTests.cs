@@ -26,6 +26,15 @@ public class NameAnalyzerTests
         Diagnostic(DiagnosticDescriptors.InvalidName, location).WithArguments(value, kind, problem);
 
     [Test]
+    public async Task A_character_outside_the_BMP_is_covered_whole()
+    {
+        await Verify("""
+            using var a = MessageWriter.CreateSignal("/", "org.example.Iface", "Get{|#0:😀|}All");
+            """,
+            Invalid(0, "Get\U0001F600All", "member name", "character U+D83D at 3 is not allowed in a member name (only [A-Za-z0-9_])"));
+    }
+
+    [Test]
     public async Task Message_building_names_are_checked()
     {
         await Verify("""

@@ -161,9 +161,13 @@ internal static class MatchRuleSyntax
         {
             string reason = $"match rule key '{key}': '{value}' is not valid: {problem}";
             int content = ContentStart(text, value, valueStart, valueLength);
-            return problemAt >= 0 && content >= 0
-                ? new MatchRuleError(content + problemAt, 1, reason)
-                : new MatchRuleError(valueStart, valueLength, reason);
+            if (problemAt < 0 || content < 0)
+            {
+                return new MatchRuleError(valueStart, valueLength, reason);
+            }
+            // A character outside the BMP is two UTF-16 units: the error covers both.
+            bool pair = char.IsHighSurrogate(value[problemAt]) && problemAt + 1 < value.Length && char.IsLowSurrogate(value[problemAt + 1]);
+            return new MatchRuleError(content + problemAt, pair ? 2 : 1, reason);
         }
         entry = new MatchRuleEntry(kind, argIndex, value, keyStart, valueStart);
         return null;
