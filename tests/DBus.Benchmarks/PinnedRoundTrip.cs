@@ -22,6 +22,7 @@ internal static class PinnedRoundTrip
         var (callBytes, replyBytes) = ConnectionBenchmarks.PingBytes();
         await MeasureAsync("raw socket ping-pong, async sockets", "raw-async", path => RawClient(path, callBytes, replyBytes, async: true));
         await MeasureAsync("raw socket ping-pong, blocking sockets", "raw-blocking", path => RawClient(path, callBytes, replyBytes, async: false));
+        await MeasureAsync("raw, client reads on its own thread", "raw-blocking", path => ReaderThreadClient(path, callBytes, replyBytes));
         await MeasureAsync("DBusConnection → DBusServer (filter)", "dbus-filter", DBusClient);
         await MeasureAsync("DBusConnection → DBusServer (exported object)", "dbus-export", DBusClient);
     }
@@ -141,6 +142,52 @@ internal static class PinnedRoundTrip
                 }
             }
         };
+    }
+
+    /// <summary>
+    /// The floor of a design where a dedicated thread per connection reads with blocking calls and the caller's
+    /// continuation runs on the thread pool (never on the reading thread): blocking sockets, one hop per reply.
+    /// </summary>
+    private static Task<Func<int, Task>> ReaderThreadClient(string path, byte[] callBytes, byte[] replyBytes)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Connect(new UnixDomainSocketEndPoint(path));
+        TaskCompletionSource? waiting = null;
+        var reader = new Thread(() =>
+        {
+            var buffer = new byte[replyBytes.Length];
+            try
+            {
+                while (true)
+                {
+                    for (int received = 0; received < buffer.Length;)
+                    {
+                        int n = socket.Receive(buffer.AsSpan(received));
+                        if (n == 0)
+                        {
+                            return;
+                        }
+                        received += n;
+                    }
+                    Volatile.Read(ref waiting)!.TrySetResult();
+                }
+            }
+            catch (SocketException)
+            {
+            }
+        }) { IsBackground = true };
+        reader.Start();
+        Func<int, Task> round = async count =>
+        {
+            for (int i = 0; i < count; i++)
+            {
+                var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref waiting, reply);
+                socket.Send(callBytes);
+                await reply.Task;
+            }
+        };
+        return Task.FromResult(round);
     }
 
     private static async Task<Func<int, Task>> DBusClient(string path)
