@@ -48,6 +48,30 @@ public sealed partial class DBusConnection
         }
     }
 
+    /// <summary>The dispatch loop on a thread of its own, for transports that can wait on the calling thread.</summary>
+    private void DispatchLoop()
+    {
+        Exception? reason = null;
+        try
+        {
+            while (true)
+            {
+                var message = _stream.ReceiveData();
+                var pendingWork = Dispatch(message);
+                if (!pendingWork.IsCompletedSuccessfully)
+                {
+                    // A full signal queue in Wait mode: this thread is ours to block until a reader makes room.
+                    pendingWork.AsTask().GetAwaiter().GetResult();
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            reason = e;
+        }
+        OnDisconnected(reason as DBusDisconnectedException ?? new DBusDisconnectedException("the connection failed: " + reason?.Message, reason));
+    }
+
     private async Task DispatchLoopAsync()
     {
         Exception? reason = null;

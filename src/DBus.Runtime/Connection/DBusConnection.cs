@@ -36,7 +36,27 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
 
     /// <summary>Starts reading and dispatching incoming messages; a server calls it once the new client's objects
     /// are exported, so its first call cannot miss them.</summary>
-    internal void StartDispatching() => _dispatchLoop = Task.Run(DispatchLoopAsync);
+    internal void StartDispatching()
+    {
+        if (!_stream.CanReceiveBlocking)
+        {
+            _dispatchLoop = Task.Run(DispatchLoopAsync);
+            return;
+        }
+        // A thread of its own that sleeps in the socket's poll: an incoming message wakes it and nothing else.
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _dispatchLoop = ended.Task;
+        var thread = new Thread(() =>
+        {
+            DispatchLoop();
+            ended.SetResult();
+        })
+        {
+            IsBackground = true,
+            Name = "D-Bus dispatch",
+        };
+        thread.UnsafeStart();
+    }
 
     /// <summary>Connects to the bus or peer at <paramref name="address"/> and, for a bus, says Hello.</summary>
     /// <param name="address">A D-Bus address list such as <c>unix:path=/run/user/1000/bus</c>; entries are tried in order.</param>

@@ -58,23 +58,78 @@ public sealed partial class MessageStream
                 }
                 catch (Exception e) when (e is not DBusDisconnectedException)
                 {
-                    Close(new DBusDisconnectedException(_closing.IsCancellationRequested ? "the connection was closed" : "reading from the connection failed: " + e.Message, e));
-                    throw ClosedException();
+                    throw ReadFailed(e);
                 }
-                if (received == 0)
-                {
-                    Close(new DBusDisconnectedException(_receiveEnd > _receiveStart
-                        ? $"the peer closed the connection in the middle of a message ({_receiveEnd - _receiveStart} bytes of it received)"
-                        : "the peer closed the connection"));
-                    throw ClosedException();
-                }
-                _receiveEnd += received;
+                OnReceived(received);
             }
         }
         finally
         {
             Volatile.Write(ref _receiving, 0);
         }
+    }
+
+    /// <summary>True when the transport can wait for bytes on the calling thread (<see cref="ReceiveData"/>).</summary>
+    internal bool CanReceiveBlocking => _transport.CanReceiveBlocking;
+
+    /// <summary>
+    /// The blocking twin of <see cref="ReceiveDataAsync"/>, for a connection that reads on a thread of its own:
+    /// waits on this thread until a whole message is in; closing the stream ends the wait.
+    /// </summary>
+    internal MessageData ReceiveData()
+    {
+        if (Interlocked.Exchange(ref _receiving, 1) != 0)
+        {
+            ThrowHelper.ThrowInvalidOperation("another receive is already running on this message stream");
+        }
+        try
+        {
+            while (true)
+            {
+                if (_closeReason is not null)
+                {
+                    throw ClosedException();
+                }
+                if (TryTakeMessage(out var message))
+                {
+                    return message;
+                }
+                var free = PrepareReceiveSpace();
+                int received;
+                try
+                {
+                    received = _transport.Receive(free.Span, _receivedFds);
+                }
+                catch (Exception e) when (e is not DBusDisconnectedException)
+                {
+                    throw ReadFailed(e);
+                }
+                OnReceived(received);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _receiving, 0);
+        }
+    }
+
+    private DBusDisconnectedException ReadFailed(Exception e)
+    {
+        Close(new DBusDisconnectedException(_closing.IsCancellationRequested ? "the connection was closed" : "reading from the connection failed: " + e.Message, e));
+        return ClosedException();
+    }
+
+    /// <summary>Accounts for <paramref name="received"/> new bytes; none means the peer closed the connection.</summary>
+    private void OnReceived(int received)
+    {
+        if (received == 0)
+        {
+            Close(new DBusDisconnectedException(_receiveEnd > _receiveStart
+                ? $"the peer closed the connection in the middle of a message ({_receiveEnd - _receiveStart} bytes of it received)"
+                : "the peer closed the connection"));
+            throw ClosedException();
+        }
+        _receiveEnd += received;
     }
 
     /// <summary>

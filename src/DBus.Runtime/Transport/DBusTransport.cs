@@ -33,6 +33,14 @@ internal abstract class DBusTransport : IDisposable
     /// <summary>Aborts the transport: pending and later receives return 0 or throw promptly. Idempotent.</summary>
     public abstract void Shutdown();
 
+    /// <summary>True when <see cref="Receive"/> can wait on the calling thread: the connection then reads on a
+    /// thread of its own instead of an async loop.</summary>
+    public virtual bool CanReceiveBlocking => false;
+
+    /// <summary>Waits for bytes on the calling thread (only when <see cref="CanReceiveBlocking"/>); 0 at the end of
+    /// the stream. <see cref="Shutdown"/> from another thread ends the wait.</summary>
+    public virtual int Receive(Span<byte> buffer, Queue<UnixFd> fds) => throw new NotSupportedException();
+
     /// <summary>The socket's descriptor, for callers that must poll it themselves (dbus-python's get_unix_fd); null
     /// when the transport is not a socket.</summary>
     public virtual int? SocketDescriptor => null;

@@ -18,6 +18,7 @@ internal static unsafe partial class SocketInterop
     public const int AfUnix = 1;
     public const int SockStream = 1;
     public const int SockCloExec = 0x80000;
+    public const short PollIn = 0x1;
     public const short PollOut = 0x4;
     public const short PollErr = 0x8;
     public const short PollHup = 0x10;

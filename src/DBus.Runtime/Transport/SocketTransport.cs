@@ -7,11 +7,11 @@ namespace DBus.Transport;
 /// A stream socket: Unix (path or abstract; descriptors via SCM_RIGHTS, SO_PEERCRED) or TCP.
 /// </summary>
 /// <remarks>
-/// Without descriptors every byte goes through <see cref="Socket.ReceiveAsync(Memory{byte}, SocketFlags, CancellationToken)"/>
-/// and <see cref="Socket.SendAsync(ReadOnlyMemory{byte}, SocketFlags, CancellationToken)"/>, the runtime's fastest path.
-/// Descriptors need recvmsg/sendmsg: those run non-blocking (MSG_DONTWAIT) and, on EAGAIN, wait for readiness
-/// without holding a thread for reads (a zero-byte receive, which the runtime turns into a 1-byte peek) and on a
-/// pool thread with poll for the rare full send buffer.
+/// A Unix socket does its own system calls: recvmsg/sendmsg with MSG_DONTWAIT (descriptors ride along with
+/// SCM_RIGHTS once negotiated), and poll to wait. The connection reads on a thread of its own with
+/// <see cref="Receive"/>, which sleeps in poll: a message wakes that one thread, where the runtime's socket engine
+/// would wake its event thread and then a pool thread. Async waits poll on a pool thread in slices.
+/// TCP goes through the runtime's <see cref="Socket"/> async operations.
 /// </remarks>
 internal sealed class SocketTransport : DBusTransport
 {
@@ -66,17 +66,51 @@ internal sealed class SocketTransport : DBusTransport
 
     internal Socket Socket => _socket;
 
+    public override bool CanReceiveBlocking => _isUnix;
+
+    public override int Receive(Span<byte> buffer, Queue<UnixFd> fds)
+    {
+        if (!_isUnix)
+        {
+            throw new NotSupportedException($"{Description} does not read on the calling thread");
+        }
+        while (true)
+        {
+            int received = TryReceiveMessage(buffer, fds, out int errno);
+            if (received >= 0)
+            {
+                return received;
+            }
+            if (errno == SocketInterop.EAgain)
+            {
+                // Blocks until bytes arrive, the peer hangs up, or Shutdown ends the wait.
+                int ready = Poll(SocketInterop.PollIn, -1, out errno);
+                if (ready < 0 && errno != SocketInterop.EIntr)
+                {
+                    throw new IOException($"poll on {Description} failed: {SocketInterop.Describe(errno)}");
+                }
+            }
+            else if (errno != SocketInterop.EIntr)
+            {
+                throw new IOException($"recvmsg on {Description} failed: {SocketInterop.Describe(errno)}");
+            }
+        }
+    }
+
     public override ValueTask<int> ReceiveAsync(Memory<byte> buffer, Queue<UnixFd> fds, CancellationToken cancellationToken)
     {
-        if (!UnixFdsEnabled)
-        {
-            return _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
-        }
-        return ReceiveWithFdsAsync(buffer, fds, cancellationToken);
+        // TCP carries no descriptors: the runtime's socket engine serves it.
+        return _isUnix
+            ? ReceiveDirectAsync(buffer, fds, cancellationToken)
+            : _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
     }
 
     public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, ReadOnlyMemory<int> fds, CancellationToken cancellationToken)
     {
+        if (_isUnix && fds.Length <= SocketInterop.MaxFdsPerMessage)
+        {
+            return SendDirect(buffer, fds, cancellationToken);
+        }
         if (fds.Length > 0)
         {
             if (!_isUnix)
@@ -87,7 +121,7 @@ internal sealed class SocketTransport : DBusTransport
             {
                 ThrowHelper.ThrowArgument(nameof(fds), $"at most {SocketInterop.MaxFdsPerMessage} descriptors can be sent at once, not {fds.Length}");
             }
-            return SendWithFdsAsync(buffer, fds, cancellationToken);
+            ThrowHelper.ThrowInvalidOperation($"{Description} cannot carry Unix file descriptors");
         }
         if (buffer.IsEmpty)
         {
@@ -138,7 +172,7 @@ internal sealed class SocketTransport : DBusTransport
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> ReceiveWithFdsAsync(Memory<byte> buffer, Queue<UnixFd> fds, CancellationToken cancellationToken)
+    private async ValueTask<int> ReceiveDirectAsync(Memory<byte> buffer, Queue<UnixFd> fds, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -150,8 +184,7 @@ internal sealed class SocketTransport : DBusTransport
             }
             if (errno == SocketInterop.EAgain)
             {
-                // Wait for readability without consuming: the runtime peeks one byte for a zero-byte receive.
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                await WaitAsync(SocketInterop.PollIn, cancellationToken).ConfigureAwait(false);
             }
             else if (errno != SocketInterop.EIntr)
             {
@@ -160,10 +193,70 @@ internal sealed class SocketTransport : DBusTransport
         }
     }
 
+    /// <summary>Sends everything at once when the socket takes it (the common case), else finishes in the background.</summary>
+    private ValueTask SendDirect(ReadOnlyMemory<byte> buffer, ReadOnlyMemory<int> fds, CancellationToken cancellationToken)
+    {
+        if (buffer.IsEmpty)
+        {
+            if (fds.Length > 0)
+            {
+                ThrowHelper.ThrowArgument(nameof(buffer), "descriptors must travel with at least one byte");
+            }
+            return default;
+        }
+        while (true)
+        {
+            int sent = TrySendMessage(buffer.Span, fds.Span, out int errno);
+            if (sent > 0)
+            {
+                // The descriptors went with the first byte; the rest is plain data.
+                buffer = buffer[sent..];
+                fds = default;
+                if (buffer.IsEmpty)
+                {
+                    return default;
+                }
+            }
+            else if (errno == SocketInterop.EAgain)
+            {
+                return SendDirectSlowAsync(buffer, fds, cancellationToken);
+            }
+            else if (errno != SocketInterop.EIntr)
+            {
+                throw new IOException($"sendmsg on {Description} failed: {SocketInterop.Describe(errno)}");
+            }
+        }
+    }
+
+    private async ValueTask SendDirectSlowAsync(ReadOnlyMemory<byte> buffer, ReadOnlyMemory<int> fds, CancellationToken cancellationToken)
+    {
+        while (!buffer.IsEmpty)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int sent = TrySendMessage(buffer.Span, fds.Span, out int errno);
+            if (sent > 0)
+            {
+                buffer = buffer[sent..];
+                fds = default;
+            }
+            else if (errno == SocketInterop.EAgain)
+            {
+                await WaitAsync(SocketInterop.PollOut, cancellationToken).ConfigureAwait(false);
+            }
+            else if (errno != SocketInterop.EIntr)
+            {
+                throw new IOException($"sendmsg on {Description} failed: {SocketInterop.Describe(errno)}");
+            }
+        }
+    }
+
     private unsafe int TryReceiveMessage(Span<byte> buffer, Queue<UnixFd> fds, out int errno)
     {
-        byte* control = stackalloc byte[s_receiveControlLength];
-        new Span<byte>(control, s_receiveControlLength).Clear();
+        // Without NEGOTIATE_UNIX_FD no control buffer is offered, so the kernel closes any descriptor sent anyway.
+        bool acceptFds = UnixFdsEnabled;
+        int controlLength = acceptFds ? s_receiveControlLength : 0;
+        byte* control = stackalloc byte[controlLength];
+        new Span<byte>(control, controlLength).Clear();
         nint result;
         int flags;
         fixed (byte* data = buffer)
@@ -173,8 +266,8 @@ internal sealed class SocketTransport : DBusTransport
             {
                 Iov = &iov,
                 IovLength = 1,
-                Control = control,
-                ControlLength = (nuint)s_receiveControlLength,
+                Control = controlLength > 0 ? control : null,
+                ControlLength = (nuint)controlLength,
             };
             using (var lease = new DescriptorLease(_socket.SafeHandle))
             {
@@ -182,12 +275,12 @@ internal sealed class SocketTransport : DBusTransport
                 errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
             }
             flags = header.Flags;
-            if (result >= 0)
+            if (result >= 0 && acceptFds)
             {
                 CollectDescriptors(control, (int)header.ControlLength, fds);
             }
         }
-        if (result >= 0 && (flags & SocketInterop.MsgCTrunc) != 0)
+        if (result >= 0 && acceptFds && (flags & SocketInterop.MsgCTrunc) != 0)
         {
             // Descriptors were lost: what arrives next would point at the wrong ones.
             throw new IOException($"descriptors received on {Description} were truncated (MSG_CTRUNC)");
@@ -220,49 +313,20 @@ internal sealed class SocketTransport : DBusTransport
         }
     }
 
-    private async ValueTask SendWithFdsAsync(ReadOnlyMemory<byte> buffer, ReadOnlyMemory<int> fds, CancellationToken cancellationToken)
-    {
-        if (buffer.IsEmpty)
-        {
-            ThrowHelper.ThrowArgument(nameof(buffer), "descriptors must travel with at least one byte");
-        }
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            int sent = TrySendMessage(buffer.Span, fds.Span, out int errno);
-            if (sent > 0)
-            {
-                buffer = buffer[sent..];
-                break;
-            }
-            if (errno == SocketInterop.EAgain)
-            {
-                await WaitWritableAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else if (errno != SocketInterop.EIntr)
-            {
-                throw new IOException($"sendmsg on {Description} failed: {SocketInterop.Describe(errno)}");
-            }
-        }
-        // The descriptors went with the first byte; the rest is plain data.
-        while (!buffer.IsEmpty)
-        {
-            int sent = await _socket.SendAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            buffer = buffer[sent..];
-        }
-    }
-
     private unsafe int TrySendMessage(ReadOnlySpan<byte> buffer, ReadOnlySpan<int> fds, out int errno)
     {
         int dataLength = fds.Length * sizeof(int);
-        int controlLength = SocketInterop.CMsgSpace(dataLength);
+        int controlLength = fds.IsEmpty ? 0 : SocketInterop.CMsgSpace(dataLength);
         byte* control = stackalloc byte[controlLength];
-        new Span<byte>(control, controlLength).Clear();
-        var cmsg = (SocketInterop.CMsgHdr*)control;
-        cmsg->Length = (nuint)SocketInterop.CMsgLength(dataLength);
-        cmsg->Level = SocketInterop.SolSocket;
-        cmsg->Type = SocketInterop.ScmRights;
-        fds.CopyTo(new Span<int>(control + SocketInterop.CMsgAlign(sizeof(SocketInterop.CMsgHdr)), fds.Length));
+        if (controlLength > 0)
+        {
+            new Span<byte>(control, controlLength).Clear();
+            var cmsg = (SocketInterop.CMsgHdr*)control;
+            cmsg->Length = (nuint)SocketInterop.CMsgLength(dataLength);
+            cmsg->Level = SocketInterop.SolSocket;
+            cmsg->Type = SocketInterop.ScmRights;
+            fds.CopyTo(new Span<int>(control + SocketInterop.CMsgAlign(sizeof(SocketInterop.CMsgHdr)), fds.Length));
+        }
 
         fixed (byte* data = buffer)
         {
@@ -271,7 +335,7 @@ internal sealed class SocketTransport : DBusTransport
             {
                 Iov = &iov,
                 IovLength = 1,
-                Control = control,
+                Control = controlLength > 0 ? control : null,
                 ControlLength = (nuint)controlLength,
             };
             using var lease = new DescriptorLease(_socket.SafeHandle);
@@ -281,18 +345,24 @@ internal sealed class SocketTransport : DBusTransport
         }
     }
 
-    // A full send buffer is rare (the peer stopped reading); a pool thread polls in short slices so cancellation and
-    // Shutdown are noticed.
-    private Task WaitWritableAsync(CancellationToken cancellationToken) => Task.Run(() =>
+    // Async waits (authentication, a full send buffer, a MessageStream read directly) poll on a pool thread in short
+    // slices, so cancellation and Shutdown are noticed; the connection itself reads on its own thread (Receive).
+    // Never the runtime's socket engine: its first operation would register the socket with its epoll for good, and
+    // every message received after that would wake the engine's thread as well.
+    private Task WaitAsync(short events, CancellationToken cancellationToken) => Task.Run(() =>
     {
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (Volatile.Read(ref _shutdown) != 0)
             {
+                if (events == SocketInterop.PollIn)
+                {
+                    return; // the read that follows sees the end of the stream
+                }
                 throw new IOException($"{Description} was shut down");
             }
-            int ready = PollWritable(100, out int errno);
+            int ready = Poll(events, 250, out int errno);
             if (ready > 0)
             {
                 return;
@@ -329,10 +399,10 @@ internal sealed class SocketTransport : DBusTransport
             MemoryMarshal.Read<uint>(ucred[8..]));
     }
 
-    private unsafe int PollWritable(int timeoutMilliseconds, out int errno)
+    private unsafe int Poll(short events, int timeoutMilliseconds, out int errno)
     {
         using var lease = new DescriptorLease(_socket.SafeHandle);
-        var poll = new SocketInterop.PollFd { Fd = lease.Fd, Events = SocketInterop.PollOut };
+        var poll = new SocketInterop.PollFd { Fd = lease.Fd, Events = events };
         int ready = SocketInterop.Poll(&poll, 1, timeoutMilliseconds);
         errno = ready < 0 ? Marshal.GetLastPInvokeError() : 0;
         return ready;

@@ -79,7 +79,7 @@ internal static class TransportConnector
         }
     }
 
-    private static async Task<DBusTransport> ConnectUnixAsync(DBusAddress address, CancellationToken cancellationToken)
+    private static Task<DBusTransport> ConnectUnixAsync(DBusAddress address, CancellationToken cancellationToken)
     {
         string? path = address.GetProperty("path");
         string? @abstract = address.GetProperty("abstract");
@@ -99,8 +99,11 @@ internal static class TransportConnector
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
-            return new SocketTransport(socket) { Description = address.ToString() };
+            // Synchronous: connecting a Unix socket does not wait for the peer, and an async connect would hand the
+            // socket to the runtime's socket engine for good (SocketTransport does its own I/O on Unix sockets).
+            cancellationToken.ThrowIfCancellationRequested();
+            socket.Connect(endPoint);
+            return Task.FromResult<DBusTransport>(new SocketTransport(socket) { Description = address.ToString() });
         }
         catch
         {
