@@ -27,6 +27,8 @@ internal sealed class SocketTransport : DBusTransport
     private int _shutdown;
     // The last blocking read left the socket empty (only the reading thread uses it).
     private bool _drained;
+    // Polls in progress (each holds a reference on the socket's handle).
+    private int _polling;
 
     public SocketTransport(Socket socket)
     {
@@ -178,6 +180,14 @@ internal sealed class SocketTransport : DBusTransport
     public override void Dispose()
     {
         Shutdown();
+        // A poll in progress holds the handle, so the descriptor would close only when it returns, on another
+        // thread. Shutdown wakes it at once: wait for that (briefly), so the descriptor is closed when Dispose returns.
+        var deadline = Environment.TickCount64 + 1000;
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _polling) != 0 && Environment.TickCount64 < deadline)
+        {
+            spin.SpinOnce();
+        }
         _socket.Dispose();
     }
 
@@ -422,11 +432,19 @@ internal sealed class SocketTransport : DBusTransport
 
     private unsafe int Poll(short events, int timeoutMilliseconds, out int errno)
     {
-        using var lease = new DescriptorLease(_socket.SafeHandle);
-        var poll = new SocketInterop.PollFd { Fd = lease.Fd, Events = events };
-        int ready = SocketInterop.Poll(&poll, 1, timeoutMilliseconds);
-        errno = ready < 0 ? Marshal.GetLastPInvokeError() : 0;
-        return ready;
+        Interlocked.Increment(ref _polling);
+        try
+        {
+            using var lease = new DescriptorLease(_socket.SafeHandle);
+            var poll = new SocketInterop.PollFd { Fd = lease.Fd, Events = events };
+            int ready = SocketInterop.Poll(&poll, 1, timeoutMilliseconds);
+            errno = ready < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return ready;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _polling);
+        }
     }
 
     // Keeps the descriptor from being closed and reused by another open while a raw call runs on it.
