@@ -109,13 +109,13 @@ internal sealed class SocketTransport : DBusTransport
         while (true)
         {
             int ready = Poll(SocketInterop.PollIn, -1, out int errno);
-            if (ready >= 0 || errno != SocketInterop.EIntr)
+            if (ready >= 0)
             {
-                if (ready < 0)
-                {
-                    throw new IOException($"poll on {Description} failed: {SocketInterop.Describe(errno)}");
-                }
                 return;
+            }
+            if (errno != SocketInterop.EIntr)
+            {
+                throw new IOException($"poll on {Description} failed: {SocketInterop.Describe(errno)}");
             }
         }
     }
@@ -130,20 +130,16 @@ internal sealed class SocketTransport : DBusTransport
 
     public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, ReadOnlyMemory<int> fds, CancellationToken cancellationToken)
     {
-        if (_isUnix && fds.Length <= SocketInterop.MaxFdsPerMessage)
+        if (_isUnix)
         {
-            return SendDirect(buffer, fds, cancellationToken);
-        }
-        if (fds.Length > 0)
-        {
-            if (!_isUnix)
-            {
-                ThrowHelper.ThrowInvalidOperation($"{Description} cannot carry Unix file descriptors");
-            }
             if (fds.Length > SocketInterop.MaxFdsPerMessage)
             {
                 ThrowHelper.ThrowArgument(nameof(fds), $"at most {SocketInterop.MaxFdsPerMessage} descriptors can be sent at once, not {fds.Length}");
             }
+            return SendDirect(buffer, fds, cancellationToken);
+        }
+        if (fds.Length > 0)
+        {
             ThrowHelper.ThrowInvalidOperation($"{Description} cannot carry Unix file descriptors");
         }
         if (buffer.IsEmpty)
