@@ -130,6 +130,32 @@ public class BlockingCallAnalyzerTests
     }
 
     [Test]
+    public async Task Waiting_synchronously_for_the_next_queued_message_in_a_handler_is_reported()
+    {
+        // The queue and the stream are filled by the dispatch thread: waiting on it for their next message deadlocks.
+        await VerifyAnalyzerAsync<BlockingCallAnalyzer>("""
+            using DBus;
+
+            class C
+            {
+                void M(DBusConnection connection, MessageQueue queue, SignalStream<string> stream)
+                {
+                    connection.AddMessageFilter((c, m) =>
+                    {
+                        using var next = queue.ReceiveAsync().{|#0:Result|};
+                        _ = stream.ReceiveAsync().AsTask().{|#1:Result|};
+                        return MessageFilterResult.NotHandled;
+                    });
+                    // Outside a handler the same wait is only slow, not a deadlock.
+                    using var outside = queue.ReceiveAsync().Result;
+                }
+            }
+            """,
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 0).WithArguments("MessageQueue.ReceiveAsync(…).Result", "this handler"),
+            Diagnostic(DiagnosticDescriptors.BlockingCallInHandler, 1).WithArguments("SignalStream.ReceiveAsync(…).Result", "this handler"));
+    }
+
+    [Test]
     public async Task Waiting_for_a_generated_proxy_task_in_a_handler_is_reported()
     {
         await VerifyAnalyzerAsync<BlockingCallAnalyzer>("""

@@ -9,8 +9,9 @@ namespace DBus.Analyzers.Helpers;
 /// <c>[DBusBlocking]</c> method, and synchronous waits (<c>.Result</c>, <c>.Wait()</c>,
 /// <c>.GetAwaiter().GetResult()</c>, also after <c>ConfigureAwait</c> or <c>AsTask</c>) on the task that one of our
 /// async APIs returns. "Ours" is an instance method returning <c>Task</c>/<c>ValueTask</c> of <c>DBusConnection</c>,
-/// <c>ProxyObject</c> or a class the generator wrote (proxies; not the handler interfaces), other than <c>DisposeAsync</c>: such a task completes
-/// when the dispatch thread reads the answer. A task from anywhere else (a <c>SignalSubscription</c>'s, which
+/// <c>ProxyObject</c>, <c>MessageQueue</c>, <c>SignalStream&lt;T&gt;</c> or a class the generator wrote (proxies; not the
+/// handler interfaces), other than <c>DisposeAsync</c>: such a task completes when the dispatch thread reads the
+/// answer or delivers the next message. A task from anywhere else (a <c>SignalSubscription</c>'s, which
 /// completes at once, a raw <c>MessageStream</c>'s, which has no dispatch thread), or one stored in a variable first,
 /// is not followed.
 /// </summary>
@@ -19,6 +20,8 @@ internal sealed class BlockingSites
     private readonly INamedTypeSymbol _blocking;
     private readonly INamedTypeSymbol? _connection;
     private readonly INamedTypeSymbol? _proxyObject;
+    private readonly INamedTypeSymbol? _messageQueue;
+    private readonly INamedTypeSymbol? _signalStream;
     private readonly INamedTypeSymbol? _task;
     private readonly INamedTypeSymbol? _taskOfT;
     private readonly INamedTypeSymbol? _valueTask;
@@ -29,6 +32,8 @@ internal sealed class BlockingSites
         _blocking = blocking;
         _connection = compilation.GetTypeByMetadataName("DBus.DBusConnection");
         _proxyObject = compilation.GetTypeByMetadataName("DBus.ProxyObject");
+        _messageQueue = compilation.GetTypeByMetadataName("DBus.MessageQueue");
+        _signalStream = compilation.GetTypeByMetadataName("DBus.SignalStream`1");
         _task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
         _taskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
         _valueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
@@ -87,7 +92,9 @@ internal sealed class BlockingSites
         var type = method.ContainingType.OriginalDefinition;
         // Generated classes only (the proxies): the generated I{Name}Handler interfaces carry the same attribute, but
         // their tasks are the user's handler code, which needs no answer from the connection.
+        // A queue's or stream's ReceiveAsync completes when the dispatch thread delivers the next message.
         return SymbolEqualityComparer.Default.Equals(type, _connection) || SymbolEqualityComparer.Default.Equals(type, _proxyObject)
+            || SymbolEqualityComparer.Default.Equals(type, _messageQueue) || SymbolEqualityComparer.Default.Equals(type, _signalStream)
             || (type.TypeKind == TypeKind.Class && IsGenerated(type));
     }
 
