@@ -30,23 +30,15 @@ public sealed partial class MessageStream
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<MessageData> ReceiveDataAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _receiving, 1) != 0)
-        {
-            ThrowHelper.ThrowInvalidOperation("another receive is already running on this message stream");
-        }
+        EnterReceive();
         try
         {
             while (true)
             {
-                if (_closeReason is not null)
-                {
-                    throw ClosedException();
-                }
-                if (TryTakeMessage(out var message))
+                if (TryTakeOrMakeRoom(out var message, out var free))
                 {
                     return message;
                 }
-                var free = PrepareReceiveSpace();
                 int received;
                 try
                 {
@@ -78,23 +70,15 @@ public sealed partial class MessageStream
     /// </summary>
     internal MessageData ReceiveData()
     {
-        if (Interlocked.Exchange(ref _receiving, 1) != 0)
-        {
-            ThrowHelper.ThrowInvalidOperation("another receive is already running on this message stream");
-        }
+        EnterReceive();
         try
         {
             while (true)
             {
-                if (_closeReason is not null)
-                {
-                    throw ClosedException();
-                }
-                if (TryTakeMessage(out var message))
+                if (TryTakeOrMakeRoom(out var message, out var free))
                 {
                     return message;
                 }
-                var free = PrepareReceiveSpace();
                 int received;
                 try
                 {
@@ -111,6 +95,31 @@ public sealed partial class MessageStream
         {
             Volatile.Write(ref _receiving, 0);
         }
+    }
+
+    private void EnterReceive()
+    {
+        if (Interlocked.Exchange(ref _receiving, 1) != 0)
+        {
+            ThrowHelper.ThrowInvalidOperation("another receive is already running on this message stream");
+        }
+    }
+
+    /// <summary>One step of a receive: a whole buffered message if there is one, else the room to read more into.</summary>
+    /// <exception cref="DBusDisconnectedException">The stream is closed.</exception>
+    private bool TryTakeOrMakeRoom([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MessageData? message, out Memory<byte> free)
+    {
+        if (_closeReason is not null)
+        {
+            throw ClosedException();
+        }
+        if (TryTakeMessage(out message))
+        {
+            free = default;
+            return true;
+        }
+        free = PrepareReceiveSpace();
+        return false;
     }
 
     private DBusDisconnectedException ReadFailed(Exception e)

@@ -149,19 +149,7 @@ public sealed partial class MessageStream
         {
             failure = e;
         }
-        finally
-        {
-            message.Dispose();
-            _writeLock.Release();
-        }
-        if (failure is null)
-        {
-            written?.TrySetResult();
-        }
-        else
-        {
-            OnInlineWriteFailed(failure, written);
-        }
+        FinishInlineWrite(message, written, failure);
         return true;
     }
 
@@ -188,11 +176,14 @@ public sealed partial class MessageStream
         {
             failure = e;
         }
-        finally
-        {
-            message.Dispose();
-            _writeLock.Release();
-        }
+        FinishInlineWrite(message, written, failure);
+    }
+
+    /// <summary>Ends an inline write: the message goes, the lock is free for the next writer, the waiter learns the outcome.</summary>
+    private void FinishInlineWrite(Message message, TaskCompletionSource? written, Exception? failure)
+    {
+        message.Dispose();
+        _writeLock.Release();
         if (failure is null)
         {
             written?.TrySetResult();

@@ -79,10 +79,10 @@ public sealed partial class Message : IDisposable
     public uint Serial => Header.Serial;
 
     /// <summary>The serial of the call this message replies to (method returns and errors).</summary>
-    public uint? ReplySerial => Header.ReplySerial == 0 ? null : (uint?)Header.ReplySerial;
+    public uint? ReplySerial => Header.ReplySerialOrNull;
 
     /// <summary>The object path (method calls and signals).</summary>
-    public ObjectPath? Path => Header.Path is null ? null : (ObjectPath?)ObjectPath.FromValidated(Header.Path);
+    public ObjectPath? Path => Header.PathOrNull;
 
     /// <summary>The interface name (signals; optional on method calls).</summary>
     public string? Interface => Header.Interface;
@@ -100,7 +100,7 @@ public sealed partial class Message : IDisposable
     public string? Sender => Header.Sender;
 
     /// <summary>The signature of the body (empty when there is no body).</summary>
-    public Signature Signature => new(Header.Signature ?? SignatureInfo.Empty);
+    public Signature Signature => Header.BodySignature;
 
     /// <summary>The number of Unix file descriptors that travel with the message.</summary>
     public int UnixFdCount => (int)Header.UnixFdCount;
@@ -139,12 +139,7 @@ public sealed partial class Message : IDisposable
 
     /// <summary>A reader positioned at the start of the body.</summary>
     /// <exception cref="ObjectDisposedException">The message was disposed.</exception>
-    public MessageReader GetBodyReader()
-    {
-        var data = Data;
-        ref readonly var header = ref data.Header;
-        return new(new ReadOnlySpan<byte>(data.Buffer, 0, header.BodyOffset + header.BodyLength), header.BodyOffset, header.BigEndian, data);
-    }
+    public MessageReader GetBodyReader() => Data.CreateBodyReader();
 
     /// <summary>Sets the serial in place, just before the message is sent; only the connection does this.</summary>
     internal void SetSerial(uint serial)

@@ -33,6 +33,10 @@ internal sealed class MessageData
         return data;
     }
 
+    /// <summary>A reader positioned at the start of the body.</summary>
+    public MessageReader CreateBodyReader() =>
+        new(new ReadOnlySpan<byte>(Buffer, 0, Header.BodyOffset + Header.BodyLength), Header.BodyOffset, Header.BigEndian, this);
+
     /// <summary>Throws <see cref="ObjectDisposedException"/> unless this is still the message of <paramref name="generation"/>.</summary>
     public void EnsureGeneration(int generation)
     {

@@ -43,5 +43,12 @@ internal struct MessageHeader
         }
     }
 
+    // The header as the public Message and MessageView present it.
+    public readonly uint? ReplySerialOrNull => ReplySerial == 0 ? null : (uint?)ReplySerial;
+
+    public readonly ObjectPath? PathOrNull => Path is null ? null : (ObjectPath?)ObjectPath.FromValidated(Path);
+
+    public readonly Signature BodySignature => new(Signature ?? SignatureInfo.Empty);
+
     public readonly byte FieldAt(int index) => (byte)((FieldOrder >> (4 * index)) & 0xF);
 }

@@ -43,10 +43,10 @@ public readonly ref struct MessageView
     public uint Serial => Header.Serial;
 
     /// <inheritdoc cref="Message.ReplySerial"/>
-    public uint? ReplySerial => Header.ReplySerial == 0 ? null : (uint?)Header.ReplySerial;
+    public uint? ReplySerial => Header.ReplySerialOrNull;
 
     /// <inheritdoc cref="Message.Path"/>
-    public ObjectPath? Path => Header.Path is null ? null : (ObjectPath?)ObjectPath.FromValidated(Header.Path);
+    public ObjectPath? Path => Header.PathOrNull;
 
     /// <inheritdoc cref="Message.Interface"/>
     public string? Interface => Header.Interface;
@@ -64,7 +64,7 @@ public readonly ref struct MessageView
     public string? Sender => Header.Sender;
 
     /// <inheritdoc cref="Message.Signature"/>
-    public Signature Signature => new(Header.Signature ?? SignatureInfo.Empty);
+    public Signature Signature => Header.BodySignature;
 
     /// <inheritdoc cref="Message.UnixFdCount"/>
     public int UnixFdCount => (int)Header.UnixFdCount;
@@ -73,10 +73,5 @@ public readonly ref struct MessageView
     public int BodyLength => Header.BodyLength;
 
     /// <inheritdoc cref="Message.GetBodyReader"/>
-    public MessageReader GetBodyReader()
-    {
-        var data = Data;
-        ref readonly var header = ref data.Header;
-        return new(new ReadOnlySpan<byte>(data.Buffer, 0, header.BodyOffset + header.BodyLength), header.BodyOffset, header.BigEndian, data);
-    }
+    public MessageReader GetBodyReader() => Data.CreateBodyReader();
 }
