@@ -21,14 +21,14 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
     private readonly ObjectServer _objects;
     private string? _uniqueName;
 
-    internal DBusConnection(MessageStream stream, DBusConnectionOptions options, bool startDispatching = true)
+    internal DBusConnection(MessageStream stream, DBusConnectionOptions options, bool startDispatching = true, ObjectServer? sharedObjects = null)
     {
         _stream = stream;
         _stream.MaxOutgoingBytes = options.MaxOutgoingBytes;
         _options = options;
         ExitOnDisconnect = options.ExitOnDisconnect;
         _signals = new SignalDispatcher(this, options.IsBus, stream.ClosingToken);
-        _objects = new ObjectServer(() => [this]);
+        _objects = new ObjectServer(() => [this], sharedObjects);
         _router = new MessageRouter(this, stream, options.DefaultCallTimeout, _signals, _objects);
         if (startDispatching)
         {

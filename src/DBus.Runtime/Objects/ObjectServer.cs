@@ -8,13 +8,24 @@ namespace DBus;
 /// (to answer there) and as the audience of its InterfacesAdded/InterfacesRemoved signals: one connection for the
 /// objects a connection exports, every client for those a <see cref="DBusServer"/> exports.
 /// </summary>
+/// <remarks>
+/// A <see cref="DBusServer"/>'s client connection has its own object server whose <c>shared</c> server is the
+/// server-wide one: a path the connection serves itself (an object, a fallback above it, or an object manager) is
+/// answered from its own tree, any other from the shared tree; Introspect and the child listing show both.
+/// </remarks>
 internal sealed class ObjectServer : IMethodCallHandler
 {
     private readonly ObjectTree _tree = new();
     private readonly Func<IEnumerable<DBusConnection>> _audience;
+    private readonly ObjectServer? _shared;
 
     /// <param name="audience">The connections that receive InterfacesAdded and InterfacesRemoved.</param>
-    public ObjectServer(Func<IEnumerable<DBusConnection>> audience) => _audience = audience;
+    /// <param name="shared">The server-wide objects consulted after these, or null.</param>
+    public ObjectServer(Func<IEnumerable<DBusConnection>> audience, ObjectServer? shared = null)
+    {
+        _audience = audience;
+        _shared = shared;
+    }
 
     /// <summary>The exported objects (for tests).</summary>
     internal ObjectTree Tree => _tree;
@@ -45,7 +56,16 @@ internal sealed class ObjectServer : IMethodCallHandler
     }
 
     /// <summary>The names of the direct children of <paramref name="path"/> on the way to exported objects, sorted.</summary>
-    public string[] ListChildren(ObjectPath path) => _tree.ChildNames(path);
+    public string[] ListChildren(ObjectPath path)
+    {
+        string[] own = _tree.ChildNames(path);
+        if (_shared is null)
+        {
+            return own;
+        }
+        string[] shared = _shared._tree.ChildNames(path);
+        return shared.Length == 0 ? own : [.. own.Union(shared, StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
 
     /// <summary>Serves ObjectManager at <paramref name="path"/>; dispose the result to stop.</summary>
     /// <exception cref="InvalidOperationException">A manager is already served at <paramref name="path"/>.</exception>
@@ -68,18 +88,18 @@ internal sealed class ObjectServer : IMethodCallHandler
             return false;
         }
         var path = call.Path ?? ObjectPath.Root;
-        var node = _tree.Find(path);
+        var tree = Resolve(path, out var node);
         switch (iface)
         {
             case BuiltInIntrospectable.Interface:
             case null when call.Member == "Introspect" && call.Signature.IsEmpty:
-                BuiltInIntrospectable.Answer(connection, call, _tree, path, node);
+                BuiltInIntrospectable.Answer(connection, call, path, node, ListChildren(path), tree.IsManager(path));
                 return false;
             case BuiltInProperties.Interface when node is not null:
                 BuiltInProperties.Answer(connection, call, node);
                 return false;
-            case BuiltInObjectManager.Interface when _tree.IsManager(path):
-                BuiltInObjectManager.Answer(connection, call, _tree, path);
+            case BuiltInObjectManager.Interface when tree.IsManager(path):
+                BuiltInObjectManager.Answer(connection, call, tree, path);
                 return false;
         }
         if (node is null)
@@ -115,6 +135,20 @@ internal sealed class ObjectServer : IMethodCallHandler
         return HandlerInvoker.Invoke(connection, call, target.Handler);
     }
 
+    /// <summary>The tree that serves <paramref name="path"/>: this one when it has an object (or fallback) or a manager
+    /// there, else the shared one when that has; <paramref name="node"/> is the object found, if any.</summary>
+    private ObjectTree Resolve(ObjectPath path, out ObjectTree.Node? node)
+    {
+        node = _tree.Find(path);
+        if (node is not null || _shared is null || _tree.IsManager(path))
+        {
+            return _tree;
+        }
+        var sharedTree = _shared._tree;
+        node = sharedTree.Find(path);
+        return node is not null || sharedTree.IsManager(path) ? sharedTree : _tree;
+    }
+
     /// <summary>The interface a call is for: the named one, or without a name the first with the method.
     /// (A loop rather than a capturing lambda: this runs for every call.)</summary>
     private static ExportedInterface? FindTarget(ExportedInterface[] interfaces, string? iface, string member)
@@ -137,9 +171,17 @@ internal sealed class ObjectServer : IMethodCallHandler
         }
         foreach (var connection in _audience())
         {
-            if (connection.IsConnected)
+            if (!connection.IsConnected)
+            {
+                continue;
+            }
+            try
             {
                 connection.Send(BuiltInObjectManager.CreateInterfacesAdded(manager, path, added));
+            }
+            catch (DBusDisconnectedException)
+            {
+                // Lost since IsConnected said otherwise: it has nobody left to tell.
             }
         }
     }

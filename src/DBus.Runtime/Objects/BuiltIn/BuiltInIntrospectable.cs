@@ -7,15 +7,15 @@ internal static class BuiltInIntrospectable
 {
     public const string Interface = "org.freedesktop.DBus.Introspectable";
 
-    public static void Answer(DBusConnection connection, Message call, ObjectTree tree, ObjectPath path, ObjectTree.Node? node)
+    /// <summary>Answers Introspect for <paramref name="path"/>: the object found there (if any), the names of its
+    /// children and whether an object manager sits there.</summary>
+    public static void Answer(DBusConnection connection, Message call, ObjectPath path, ObjectTree.Node? node, string[] children, bool manager)
     {
         if (call.Member != "Introspect" || !call.Signature.IsEmpty)
         {
             CallReplies.ReplyUnknownMethod(connection, call, Interface);
             return;
         }
-        string[] children = tree.ChildNames(path);
-        bool manager = tree.IsManager(path);
         if (node is null && children.Length == 0 && !manager)
         {
             CallReplies.ReplyError(connection, call, DBusErrorNames.UnknownObject, $"no object is exported at path '{path}'");
