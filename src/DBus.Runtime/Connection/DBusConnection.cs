@@ -135,6 +135,13 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
 
     internal DBusConnectionOptions Options => _options;
 
+    /// <summary>The parts this façade forwards to (for tests of each part).</summary>
+    internal MessageRouter Router => _router;
+
+    internal SignalDispatcher Signals => _signals;
+
+    internal ObjectServer Objects => _objects;
+
     /// <summary>Fires when the connection closes (for handlers of calls in flight).</summary>
     internal CancellationToken ClosingToken => _stream.ClosingToken;
 
