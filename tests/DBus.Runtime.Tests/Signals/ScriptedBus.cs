@@ -4,7 +4,7 @@ namespace DBus.Runtime.Tests.Signals;
 
 /// <summary>
 /// The bus side of a <see cref="PeerPair"/>, scripted: its server connection answers AddMatch, RemoveMatch and
-/// GetNameOwner the way dbus-daemon does, and records what it was asked, so the signal parts can be tested without a
+/// GetNameOwner and NameHasOwner the way dbus-daemon does, and records what it was asked, so the signal parts can be tested without a
 /// daemon. Replies can be held back (<see cref="HoldAddMatch"/>) or refused (<see cref="FailNextAddMatch"/>).
 /// </summary>
 internal sealed class ScriptedBus : IAsyncDisposable
@@ -22,7 +22,7 @@ internal sealed class ScriptedBus : IAsyncDisposable
 
     public DBusConnection Client => Pair.Client;
 
-    /// <summary>Current owners, as GetNameOwner answers them.</summary>
+    /// <summary>Current owners, as GetNameOwner answers them; NameHasOwner is true for the names and the owners here.</summary>
     public Dictionary<string, string> Owners { get; } = [];
 
     /// <summary>Refuse the next AddMatch with org.freedesktop.DBus.Error.OOM.</summary>
@@ -125,6 +125,11 @@ internal sealed class ScriptedBus : IAsyncDisposable
                 break;
             case "GetNameOwner":
                 bus.Send(MessageWriter.CreateError(call, DBusErrorNames.NameHasNoOwner, $"no owner for {argument}").ToMessage());
+                break;
+            case "NameHasOwner":
+                var has = MessageWriter.CreateMethodReturn(call, "b");
+                has.WriteBoolean(Owners.ContainsKey(argument) || Owners.ContainsValue(argument));
+                bus.Send(has.ToMessage());
                 break;
         }
         return MessageFilterResult.Handled;
