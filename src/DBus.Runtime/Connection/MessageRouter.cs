@@ -48,7 +48,7 @@ internal sealed class MessageRouter
     /// </summary>
     public bool AnswersHello { get; set; }
 
-    /// <summary>Where method calls go; replaced before dispatching starts (a server's shared objects).</summary>
+    /// <summary>Where method calls go: the connection's object server (tests put their own handler at this seam).</summary>
     public IMethodCallHandler MethodCalls
     {
         get => _methodCalls;
