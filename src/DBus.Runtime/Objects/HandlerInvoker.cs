@@ -11,6 +11,7 @@ internal static class HandlerInvoker
     public static bool Invoke(DBusConnection connection, Message call, IDBusInterfaceHandler handler)
     {
         var context = new MethodContext(connection, call, connection.ClosingToken, connection.CallersFor(call));
+        CallTelemetry.StartServer(context, handler.InterfaceName);
         ValueTask task;
         try
         {
@@ -77,6 +78,7 @@ internal static class HandlerInvoker
         finally
         {
             context.ReleaseCaller();
+            CallTelemetry.StopServer(context, failure);
         }
     }
 
