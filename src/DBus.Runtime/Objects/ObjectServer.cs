@@ -27,9 +27,6 @@ internal sealed class ObjectServer : IMethodCallHandler
         _shared = shared;
     }
 
-    /// <summary>The exported objects (for tests).</summary>
-    internal ObjectTree Tree => _tree;
-
     /// <summary>Exports <paramref name="handlers"/> at <paramref name="path"/>; dispose the result to unexport them.</summary>
     /// <exception cref="ArgumentException">A handler's name or XML is invalid, or it names a standard interface.</exception>
     /// <exception cref="InvalidOperationException">An interface is already exported at <paramref name="path"/>.</exception>
