@@ -31,7 +31,7 @@ internal static class CallCommand
             destination, path, @interface, method, signature, values, json, timeout, expectReply,
         }.With(
             "dbusgen call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetNameOwner s org.freedesktop.DBus",
-            "dbusgen call --json com.example.App /com/example/App com.example.App Configure a{sv} 2 Name s Ada Age v u 36");
+            "dbusgen call --json com.example.App /com/example/App com.example.App Configure a{sv} 2 Name s Ada Age u 36");
         CommandRunner.SetAction(command, async (result, cancellationToken) =>
         {
             var objectPath = CommonArguments.ParsePath(result.GetValue(path)!);

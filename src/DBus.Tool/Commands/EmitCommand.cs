@@ -23,7 +23,7 @@ internal static class EmitCommand
         {
             path, @interface, signal, signature, values, destination,
         }.With(
-            "dbusgen emit /com/example/App com.example.App Changed sa{sv} Volume 1 Level v d 0.5");
+            "dbusgen emit /com/example/App com.example.App Changed sa{sv} Volume 1 Level d 0.5");
         CommandRunner.SetAction(command, async (result, cancellationToken) =>
         {
             var objectPath = CommonArguments.ParsePath(result.GetValue(path)!);

@@ -7,7 +7,7 @@ namespace DBus.Tool.Values;
 /// words in order; an array or dictionary takes a count first and then that many elements (or key/value pairs);
 /// a variant takes the signature of its content first; a struct takes its fields one after another.
 /// </summary>
-/// <example><c>a{sv} 2 Name s Ada Age v u 36</c> is a dictionary of two entries.</example>
+/// <example><c>a{sv} 2 Name s Ada Age u 36</c> is a dictionary of two entries.</example>
 internal sealed class ArgumentParser
 {
     private readonly IReadOnlyList<string> _words;
