@@ -101,6 +101,33 @@ public sealed class MonitorTests : ServiceFixture
     }
 
     [Test]
+    public async Task Terminating_the_monitor_ends_it_cleanly_with_a_readable_capture()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"dbusgen-{Guid.NewGuid():N}.pcapng");
+        try
+        {
+            using var monitor = await StartMonitorAsync("--pcap", file, "member='Echo_s'");
+            await CallEchoAsync("then stopped");
+            using (var cts = new CancellationTokenSource(Timeout))
+            {
+                string? line = await monitor.StandardOutput.ReadLineAsync(cts.Token);
+                Assert.That(line, Does.Contain("member=Echo_s"));
+            }
+            // What Ctrl+C or a service manager does: the monitor ends with exit code 0.
+            var kill = await ProcessRunner.RunAsync("kill", ["-TERM", monitor.Id.ToString()], Timeout);
+            Assert.That(kill.ExitCode, Is.Zero, kill.ToString());
+            await WaitForExitAsync(monitor);
+
+            var capture = PcapNg.Read(File.ReadAllBytes(file));
+            Assert.That(capture.Packets, Has.Count.EqualTo(1));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
     public async Task Pcap_format_is_the_one_busctl_capture_writes()
     {
         // busctl capture writes the same blocks to stdout: the reader that checks our file reads busctl's too.

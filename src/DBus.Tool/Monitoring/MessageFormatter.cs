@@ -57,7 +57,7 @@ internal static class MessageFormatter
         {
             writer.WriteNumber("reply_cookie", replySerial);
         }
-        writer.WriteNumber("timestamp-realtime", (received.ToUnixTimeMilliseconds() * 1000) + (received.Ticks / 10 % 1000));
+        writer.WriteNumber("timestamp-realtime", UnixTime.Microseconds(received));
         WriteIfPresent(writer, "sender", message.Sender);
         WriteIfPresent(writer, "destination", message.Destination);
         WriteIfPresent(writer, "path", message.Path?.ToString());

@@ -48,7 +48,7 @@ internal sealed class PcapNgWriter : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(span, 6);
         BinaryPrimitives.WriteInt32LittleEndian(span[4..], total);
         BinaryPrimitives.WriteUInt32LittleEndian(span[8..], 0);
-        ulong micros = (ulong)(timestamp.ToUnixTimeMilliseconds() * 1000) + (ulong)(timestamp.Ticks / 10 % 1000);
+        ulong micros = (ulong)UnixTime.Microseconds(timestamp);
         BinaryPrimitives.WriteUInt32LittleEndian(span[12..], (uint)(micros >> 32));
         BinaryPrimitives.WriteUInt32LittleEndian(span[16..], (uint)micros);
         BinaryPrimitives.WriteInt32LittleEndian(span[20..], captured);
