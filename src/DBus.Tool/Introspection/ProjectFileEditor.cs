@@ -15,8 +15,10 @@ internal static class ProjectFileEditor
     public static IReadOnlyList<string> AddInterfaces(string projectPath, IReadOnlyList<string> includes)
     {
         XDocument document;
+        bool byteOrderMark;
         try
         {
+            byteOrderMark = File.ReadAllBytes(projectPath).AsSpan().StartsWith(Encoding.UTF8.Preamble);
             document = XDocument.Load(projectPath, LoadOptions.PreserveWhitespace);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or XmlException)
@@ -38,14 +40,20 @@ internal static class ProjectFileEditor
             return missing;
         }
 
-        // Next to the DBusInterface items already there, else in a new ItemGroup at the end.
+        // Next to the DBusInterface items already there, else in a new ItemGroup.
         var group = project.Descendants(ns + "DBusInterface").Select(e => e.Parent).FirstOrDefault(p => p?.Name == ns + "ItemGroup");
         string itemIndent = "    ";
         if (group is null)
         {
-            group = new XElement(ns + "ItemGroup");
-            var last = project.LastNode;
-            if (last is XText trailing && string.IsNullOrWhiteSpace(trailing.Value))
+            group = new XElement(ns + "ItemGroup", new XText("\n  "));
+            // Before the Imports that close the file (a checkout's build/DBusGen.targets turns the DBusInterface
+            // items declared above it into AdditionalFiles), else at the end.
+            var closingImports = project.Elements().Reverse().TakeWhile(e => e.Name == ns + "Import").ToList();
+            if (closingImports.Count > 0)
+            {
+                closingImports[^1].AddBeforeSelf(group, new XText("\n\n  "));
+            }
+            else if (project.LastNode is XText trailing && string.IsNullOrWhiteSpace(trailing.Value))
             {
                 trailing.AddBeforeSelf(new XText("\n  "), group);
             }
@@ -53,7 +61,6 @@ internal static class ProjectFileEditor
             {
                 project.Add(new XText("\n  "), group, new XText("\n"));
             }
-            group.Add(new XText("\n  "));
         }
         else if (group.Elements().LastOrDefault()?.PreviousNode is XText indent && string.IsNullOrWhiteSpace(indent.Value))
         {
@@ -76,7 +83,8 @@ internal static class ProjectFileEditor
         var settings = new XmlWriterSettings
         {
             OmitXmlDeclaration = document.Declaration is null,
-            Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
+            // Written back as it was read: dotnet new writes a byte order mark, hand-written files often have none.
+            Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: byteOrderMark),
         };
         using (var writer = XmlWriter.Create(projectPath, settings))
         {
