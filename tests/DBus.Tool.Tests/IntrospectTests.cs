@@ -93,6 +93,30 @@ public sealed class IntrospectTests : ServiceFixture
     }
 
     [Test]
+    public async Task Add_to_joins_the_items_already_there_and_knows_them_by_either_slash()
+    {
+        string project = Path.Combine(_directory, "Lib.csproj");
+        File.WriteAllText(project, """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <ItemGroup>
+                <DBusInterface Include="dbus\org.dbusgen.Settings.xml" Generate="Server" />
+              </ItemGroup>
+            </Project>
+            """);
+        var result = await DbusgenAsync("introspect", "--recursive", Service, TestPath, "--add-to", project);
+        AssertSucceeded(result);
+        Assert.That(File.ReadAllText(project), Is.EqualTo("""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <ItemGroup>
+                <DBusInterface Include="dbus\org.dbusgen.Settings.xml" Generate="Server" />
+                <DBusInterface Include="dbus/org.dbusgen.Test.xml" />
+              </ItemGroup>
+            </Project>
+            """));
+        Assert.That(File.Exists(Path.Combine(_directory, "dbus", SettingsInterface + ".xml")), Is.True, "the file is written even when its item was there");
+    }
+
+    [Test]
     public async Task Add_to_a_missing_project_is_one_line()
     {
         var result = await DbusgenAsync("introspect", Service, TestPath, "--add-to", Path.Combine(_directory, "Missing.csproj"));
