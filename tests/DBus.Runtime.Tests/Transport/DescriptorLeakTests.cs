@@ -1,3 +1,5 @@
+using DBusGen.Tests.Shared;
+
 namespace DBus.Runtime.Tests.Transport;
 
 [NonParallelizable]

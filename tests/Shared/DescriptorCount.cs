@@ -1,4 +1,4 @@
-namespace DBus.Runtime.Tests.Transport;
+namespace DBusGen.Tests.Shared;
 
 /// <summary>Counts this process's open descriptors of the kinds a transport or a message can leak.</summary>
 internal static class DescriptorCount
