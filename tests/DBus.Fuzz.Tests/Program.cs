@@ -8,7 +8,7 @@ namespace DBus.Fuzz.Tests;
 /// <summary>
 /// The entry point afl-fuzz runs (build/fuzz.sh), next to the suite's own runs of the same targets:
 /// <list type="bullet">
-/// <item><c>afl TARGET</c>: SharpFuzz's fork server; each input read from stdin goes through the target.</item>
+/// <item><c>afl TARGET</c>: SharpFuzz's (out-of-process) fork server; each input read from stdin goes through the target.</item>
 /// <item><c>seeds TARGET DIR</c>: writes the target's seeds into DIR (afl-fuzz's -i), and its tokens to DIR.dict.</item>
 /// <item><c>run TARGET FILE...</c>: runs the target over saved inputs (AFL's crashes), printing what escapes.</item>
 /// </list>
@@ -26,7 +26,9 @@ public static class Program
         switch (args[0])
         {
             case "afl":
-                Fuzzer.Run(stream =>
+                // Out of process: a crash that ends the process (a stack overflow) or a hang that afl-fuzz kills does
+                // not take the fork server with it.
+                Fuzzer.OutOfProcess.Run(stream =>
                 {
                     using var memory = new MemoryStream();
                     stream.CopyTo(memory);
