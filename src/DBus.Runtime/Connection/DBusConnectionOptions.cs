@@ -51,17 +51,17 @@ public sealed class DBusConnectionOptions
     /// Default 16, dbus-daemon's and libdbus's <c>max_message_unix_fds</c>; Linux itself passes at most 253 at once.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative or above 253.</exception>
-    public int MaxUnixFdsPerMessage
+    public int MaxMessageUnixFds
     {
-        get => _maxUnixFdsPerMessage;
-        init => _maxUnixFdsPerMessage = value is >= 0 and <= Transport.SocketInterop.MaxFdsPerMessage
+        get => _maxMessageUnixFds;
+        init => _maxMessageUnixFds = value is >= 0 and <= Transport.SocketInterop.MaxFdsPerMessage
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(MaxUnixFdsPerMessage), value, $"the limit must be between 0 and {Transport.SocketInterop.MaxFdsPerMessage}");
+            : throw new ArgumentOutOfRangeException(nameof(MaxMessageUnixFds), value, $"the limit must be between 0 and {Transport.SocketInterop.MaxFdsPerMessage}");
     }
 
-    private readonly int _maxUnixFdsPerMessage = DefaultMaxUnixFdsPerMessage;
+    private readonly int _maxMessageUnixFds = DefaultMaxMessageUnixFds;
 
-    internal const int DefaultMaxUnixFdsPerMessage = 16;
+    internal const int DefaultMaxMessageUnixFds = 16;
 
     /// <summary>Exit the process (exit code 1) when the connection is lost, as dbus-python's set_exit_on_disconnect.</summary>
     public bool ExitOnDisconnect { get; init; }

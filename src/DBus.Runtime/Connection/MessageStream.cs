@@ -22,9 +22,9 @@ public sealed partial class MessageStream : IAsyncDisposable, IDisposable
     private int _disposed;
 
     internal MessageStream(DBusTransport transport, string serverGuid, bool unixFdsEnabled, ReadOnlyMemory<byte> readAhead, Queue<UnixFd>? readAheadFds,
-        int maxUnixFdsPerMessage = DBusConnectionOptions.DefaultMaxUnixFdsPerMessage)
+        int maxMessageUnixFds = DBusConnectionOptions.DefaultMaxMessageUnixFds)
     {
-        _receivedFds = new ReceivedFds(maxUnixFdsPerMessage);
+        _receivedFds = new ReceivedFds(maxMessageUnixFds);
         _transport = transport;
         ServerGuid = serverGuid;
         UnixFdsEnabled = unixFdsEnabled;

@@ -43,7 +43,7 @@ internal sealed class ReceivedFds
         if (arrived > MaxPerMessage)
         {
             DisposeAll();
-            return $"the peer sent {arrived} descriptors at once, and a message may carry at most {MaxPerMessage} (DBusConnectionOptions.MaxUnixFdsPerMessage)";
+            return $"the peer sent {arrived} descriptors at once, and a message may carry at most {MaxPerMessage} (DBusConnectionOptions.MaxMessageUnixFds)";
         }
         _batches.Enqueue((end, arrived));
         _recorded = Queue.Count;
@@ -58,7 +58,7 @@ internal sealed class ReceivedFds
         if (taken > MaxPerMessage)
         {
             DisposeAll();
-            return $"a message declares {taken} descriptors, and at most {MaxPerMessage} are allowed (DBusConnectionOptions.MaxUnixFdsPerMessage)";
+            return $"a message declares {taken} descriptors, and at most {MaxPerMessage} are allowed (DBusConnectionOptions.MaxMessageUnixFds)";
         }
         _recorded -= taken;
         while (taken > 0)

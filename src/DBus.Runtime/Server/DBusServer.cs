@@ -33,7 +33,7 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
             DefaultCallTimeout = connection.DefaultCallTimeout,
             ExitOnDisconnect = connection.ExitOnDisconnect,
             MaxOutgoingBytes = connection.MaxOutgoingBytes,
-            MaxUnixFdsPerMessage = connection.MaxUnixFdsPerMessage,
+            MaxMessageUnixFds = connection.MaxMessageUnixFds,
         };
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
@@ -120,7 +120,7 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
                 KeyringDirectory = _options.KeyringDirectory,
                 Timeout = _options.AuthenticationTimeout,
             }, _stopping.Token).ConfigureAwait(false);
-            var stream = new MessageStream(transport, Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, _connectionOptions.MaxUnixFdsPerMessage);
+            var stream = new MessageStream(transport, Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, _connectionOptions.MaxMessageUnixFds);
             connection = new DBusConnection(stream, _connectionOptions, startDispatching: false) { AnswersHello = true };
             lock (_lock)
             {

@@ -21,7 +21,7 @@ public sealed class DBusServerOptions
     public TimeSpan AuthenticationTimeout { get; init; } = TimeSpan.FromSeconds(25);
 
     /// <summary>The default call timeout, exit-on-disconnect, outgoing backlog limit (<c>MaxOutgoingBytes</c>) and
-    /// descriptors per message (<c>MaxUnixFdsPerMessage</c>) of client
+    /// descriptors per message (<c>MaxMessageUnixFds</c>) of client
     /// connections (<c>IsBus</c> is ignored: client
     /// connections are always peer-to-peer).</summary>
     public DBusConnectionOptions? ConnectionOptions { get; init; }

@@ -39,7 +39,7 @@ public class UndeclaredDescriptorTests
         Assert.Multiple(() =>
         {
             Assert.That(client.DisconnectReason, Is.InstanceOf<DBusDisconnectedException>());
-            Assert.That(client.DisconnectReason!.Message, Does.Contain("250 descriptors at once").And.Contain("MaxUnixFdsPerMessage"));
+            Assert.That(client.DisconnectReason!.Message, Does.Contain("250 descriptors at once").And.Contain("MaxMessageUnixFds"));
             Assert.That(client.DisconnectReason.InnerException, Is.InstanceOf<DBusProtocolException>());
             var after = DescriptorCount.List();
             Assert.That(after, Has.Count.LessThanOrEqualTo(baseline.Count),
@@ -88,7 +88,7 @@ public class UndeclaredDescriptorTests
     public async Task A_message_declaring_more_than_the_limit_is_refused_and_the_limit_is_an_option()
     {
         using var pipe = new AnonymousPipeServerStream(PipeDirection.In);
-        foreach (int limit in new[] { DBusConnectionOptions.DefaultMaxUnixFdsPerMessage, 20 })
+        foreach (int limit in new[] { DBusConnectionOptions.DefaultMaxMessageUnixFds, 20 })
         {
             var (sender, receiving) = SocketPair();
             using var _ = sender;
