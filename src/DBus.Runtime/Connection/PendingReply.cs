@@ -3,26 +3,53 @@ using System.Runtime.CompilerServices;
 namespace DBus;
 
 /// <summary>
-/// A call waiting for its reply. Exactly one of <see cref="Complete(Message)"/> and <see cref="Fail"/> runs, once, on
-/// the connection's dispatch path (replies) or wherever the call ended otherwise (timeout, cancellation,
-/// disconnection); <see cref="PendingCallTable"/> guarantees the "once".
+/// A call waiting for its reply. Exactly one of <see cref="Complete(MessageData)"/> and <see cref="Fail"/> runs, once,
+/// on the connection's dispatch path (replies) or wherever the call ended otherwise (timeout, cancellation,
+/// disconnection); <see cref="PendingCallTable"/> guarantees the "once". Both report the call's end to its
+/// <see cref="Telemetry"/> first, when someone observes calls.
 /// </summary>
 internal abstract class PendingReply
 {
     public uint Serial { get; set; }
+
+    /// <summary>The call's duration and span, while a listener observes calls; null otherwise.</summary>
+    public CallTelemetry? Telemetry { get; set; }
 
     /// <summary>When the call times out (<see cref="Environment.TickCount64"/> milliseconds).</summary>
     public long Deadline { get; set; }
 
     public CancellationTokenRegistration Cancellation { get; set; }
 
+    /// <summary>Takes the reply (method return or error), received without a <see cref="Message"/> handle.</summary>
+    public void Complete(MessageData reply)
+    {
+        ReportEnd(reply.Header.Type == MessageType.Error ? reply.Header.ErrorName ?? DBusErrorNames.Failed : null);
+        OnComplete(reply);
+    }
+
+    /// <summary>Ends the call without a reply (timeout, cancellation, disconnection, a failed send).</summary>
+    public void Fail(Exception exception)
+    {
+        ReportEnd(CallTelemetry.ErrorName(exception));
+        OnFail(exception);
+    }
+
+    /// <summary>Takes the reply; by default it gets a <see cref="Message"/> handle for <see cref="OnComplete(Message)"/>.</summary>
+    protected virtual void OnComplete(MessageData reply) => OnComplete(new Message(reply));
+
     /// <summary>Takes the reply (method return or error); the implementation disposes it.</summary>
-    public abstract void Complete(Message reply);
+    protected abstract void OnComplete(Message reply);
 
-    /// <summary>Takes a reply received without a <see cref="Message"/> handle; by default it gets one.</summary>
-    public virtual void Complete(MessageData reply) => Complete(new Message(reply));
+    protected abstract void OnFail(Exception exception);
 
-    public abstract void Fail(Exception exception);
+    private void ReportEnd(string? errorName)
+    {
+        if (Telemetry is { } telemetry)
+        {
+            Telemetry = null;
+            telemetry.Stop(errorName);
+        }
+    }
 
     /// <summary>The exception an error reply stands for: its name, and its first argument when that is a string.</summary>
     public static DBusException ToException(MessageView error)
@@ -48,7 +75,7 @@ internal sealed class MessagePendingReply : PendingReply
 {
     public readonly TaskCompletionSource<Message> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public override void Complete(Message reply)
+    protected override void OnComplete(Message reply)
     {
         if (reply.Type == MessageType.Error)
         {
@@ -63,7 +90,7 @@ internal sealed class MessagePendingReply : PendingReply
         }
     }
 
-    public override void Fail(Exception exception) => Completion.TrySetException(exception);
+    protected override void OnFail(Exception exception) => Completion.TrySetException(exception);
 }
 
 /// <summary>
@@ -98,7 +125,7 @@ internal sealed class ReaderPendingReply<T> : PendingReply, IThreadPoolWorkItem
         return pending;
     }
 
-    public override void Complete(Message reply)
+    protected override void OnComplete(Message reply)
     {
         using (reply)
         {
@@ -108,7 +135,7 @@ internal sealed class ReaderPendingReply<T> : PendingReply, IThreadPoolWorkItem
     }
 
     /// <summary>Reads the reply through a view and releases it: no <see cref="Message"/> is made for it.</summary>
-    public override void Complete(MessageData reply)
+    protected override void OnComplete(MessageData reply)
     {
         try
         {
@@ -138,7 +165,7 @@ internal sealed class ReaderPendingReply<T> : PendingReply, IThreadPoolWorkItem
         }
     }
 
-    public override void Fail(Exception exception)
+    protected override void OnFail(Exception exception)
     {
         _exception = exception;
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
@@ -178,7 +205,7 @@ internal sealed class ReaderPendingReply<T> : PendingReply, IThreadPoolWorkItem
 /// </summary>
 internal sealed class CallbackPendingReply(DBusConnection connection, Action<Message> onReply, Action<DBusException> onError, Action<Exception>? onFailure) : PendingReply
 {
-    public override void Complete(Message reply)
+    protected override void OnComplete(Message reply)
     {
         using (reply)
         {
@@ -200,7 +227,7 @@ internal sealed class CallbackPendingReply(DBusConnection connection, Action<Mes
         }
     }
 
-    public override void Fail(Exception exception)
+    protected override void OnFail(Exception exception)
     {
         try
         {

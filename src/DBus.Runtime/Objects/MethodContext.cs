@@ -72,6 +72,10 @@ public sealed class MethodContext
     {
         ArgumentNullException.ThrowIfNull(reply);
         bool drop = Interlocked.Exchange(ref _replied, 1) != 0 || IsCallerGone;
+        if (!drop && reply.Type == MessageType.Error)
+        {
+            CallTelemetry.ErrorReplied(this, reply.ErrorName);
+        }
         // Answered: the caller need not be watched any more. Dropped before sending, so the bus has the watch's
         // rule removed before the caller sees the reply.
         ReleaseCaller();
@@ -80,7 +84,7 @@ public sealed class MethodContext
             reply.Dispose();
             return;
         }
-        Connection.Reply(Request, reply);
+        CallReplies.Reply(Connection, Request, reply);
     }
 
     /// <summary>Sends an empty method return (for a method without out arguments).</summary>
