@@ -1,3 +1,4 @@
+using DBusGen.Tests.Shared;
 using System.Net.Sockets;
 using DBus.Testing;
 

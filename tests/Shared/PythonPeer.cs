@@ -1,8 +1,6 @@
 using System.Diagnostics;
 
-using DBusGen.Tests.Shared;
-
-namespace DBus.Runtime.Tests.Bus;
+namespace DBusGen.Tests.Shared;
 
 /// <summary>
 /// A long-running /usr/bin/python3 peer from tests/peers: started with arguments and environment, waited for
