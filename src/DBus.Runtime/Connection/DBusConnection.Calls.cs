@@ -10,10 +10,7 @@ public sealed partial class DBusConnection
     /// <exception cref="DBusDisconnectedException">The connection is closed.</exception>
     /// <exception cref="InvalidOperationException">The message carries descriptors this connection cannot pass, or one
     /// a reader already took.</exception>
-    public uint Send(Message message) => _stream.Enqueue(message, null, mayWriteInline: !MoreToDispatch);
-
-    /// <summary>True on the dispatch thread while more received messages wait: what it sends now is batched.</summary>
-    private bool MoreToDispatch => IsDispatchThread && _stream.HasBufferedMessage;
+    public uint Send(Message message) => _router.Send(message);
 
     /// <summary>
     /// Calls a method and returns the reply, which the caller disposes. An error reply throws
@@ -98,67 +95,9 @@ public sealed partial class DBusConnection
     }
 
     /// <summary>Registers <paramref name="pending"/> under the call's serial, then queues the call.</summary>
-    internal void Start(Message call, PendingReply pending, TimeSpan? timeout, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(call);
-        if (call.Type != MessageType.MethodCall)
-        {
-            call.Dispose();
-            ThrowHelper.ThrowArgument(nameof(call), $"only a method call gets a reply; this is a {call.Type}");
-        }
-        if ((call.Flags & MessageFlags.NoReplyExpected) != 0)
-        {
-            call.Dispose();
-            ThrowHelper.ThrowArgument(nameof(call), "the call is flagged NO_REPLY_EXPECTED, so no reply will come: use Send");
-        }
-        if (cancellationToken.IsCancellationRequested)
-        {
-            call.Dispose();
-            pending.Fail(new OperationCanceledException(cancellationToken));
-            return;
-        }
-        uint serial = call.Serial;
-        if (serial == 0)
-        {
-            serial = _stream.NextSerial();
-            call.SetSerial(serial);
-        }
-        pending.Serial = serial;
-        int inFlight;
-        try
-        {
-            inFlight = _pending.Add(pending, timeout ?? _options.DefaultCallTimeout, cancellationToken);
-        }
-        catch (Exception e)
-        {
-            call.Dispose();
-            pending.Fail(e);
-            return;
-        }
-        try
-        {
-            // A lone call is written at once (latency); with others in flight, calls are batched (throughput).
-            _stream.Enqueue(call, null, mayWriteInline: inFlight == 1 && !MoreToDispatch);
-        }
-        catch (Exception e)
-        {
-            if (_pending.TryRemove(serial, pending))
-            {
-                pending.Cancellation.Dispose();
-                pending.Fail(e);
-            }
-        }
-    }
+    internal void Start(Message call, PendingReply pending, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        _router.Start(call, pending, timeout, cancellationToken);
 
     /// <summary>Ends a pending call without a reply (its reply, if one comes, is dropped).</summary>
-    internal bool Cancel(PendingReply pending)
-    {
-        if (!_pending.TryRemove(pending.Serial, pending))
-        {
-            return false;
-        }
-        pending.Cancellation.Dispose();
-        pending.Fail(new OperationCanceledException("the call was cancelled"));
-        return true;
-    }
+    internal bool Cancel(PendingReply pending) => _router.Cancel(pending);
 }

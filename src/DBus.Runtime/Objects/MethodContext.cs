@@ -82,7 +82,7 @@ public sealed class MethodContext
             reply.Dispose();
             return;
         }
-        Connection.Reply(Request, reply);
+        CallReplies.Reply(Connection, Request, reply);
     }
 
     /// <summary>Sends an empty method return (for a method without out arguments).</summary>

@@ -12,7 +12,7 @@ namespace DBus;
 /// <c>arg0</c> set to the caller, then NameHasOwner, because the caller may have left before the rule was in place.
 /// The last call of a caller to finish takes the rule off the bus again.
 /// </remarks>
-internal sealed class CallerTracker(DBusConnection connection, CancellationToken closing)
+internal sealed class CallerTracker(DBusConnection connection, MatchRegistry matches, CancellationToken closing)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Caller> _callers = new(StringComparer.Ordinal);
@@ -27,7 +27,7 @@ internal sealed class CallerTracker(DBusConnection connection, CancellationToken
         public Caller(string name, CancellationToken closing)
         {
             Name = name;
-            Rule = CreateRule(name);
+            Rule = BusMessages.NameOwnerChangedRule(name);
             // A plain source plus a registration we dispose ourselves: a linked source would have to be disposed
             // while a handler may still be using its token.
             _onClosing = closing.UnsafeRegister(static state => ((Caller)state!).Cancel(), this);
@@ -64,20 +64,6 @@ internal sealed class CallerTracker(DBusConnection connection, CancellationToken
         }
 
         public void StopFollowingClosing() => _onClosing.Dispose();
-    }
-
-    private static MatchRule CreateRule(string name)
-    {
-        var rule = new MatchRule
-        {
-            Type = MessageType.Signal,
-            Sender = DBusConnection.BusName,
-            Path = new ObjectPath("/org/freedesktop/DBus"),
-            Interface = "org.freedesktop.DBus",
-            Member = "NameOwnerChanged",
-        };
-        rule.Args[0] = name;
-        return rule;
     }
 
     /// <summary>Number of callers followed now (for tests).</summary>
@@ -134,7 +120,7 @@ internal sealed class CallerTracker(DBusConnection connection, CancellationToken
         caller.StopFollowingClosing();
         if (removeMatch)
         {
-            connection.ReleaseMatch(caller.Rule);
+            matches.Release(caller.Rule);
         }
     }
 
@@ -169,7 +155,7 @@ internal sealed class CallerTracker(DBusConnection connection, CancellationToken
         bool owned;
         try
         {
-            await connection.AddMatchAsync(caller.Rule, CancellationToken.None).ConfigureAwait(false);
+            await matches.AddAsync(caller.Rule, CancellationToken.None).ConfigureAwait(false);
             bool stillNeeded;
             lock (_lock)
             {
@@ -179,7 +165,7 @@ internal sealed class CallerTracker(DBusConnection connection, CancellationToken
             if (!stillNeeded)
             {
                 // Every call ended while the rule was being added; nobody else will remove it.
-                connection.ReleaseMatch(caller.Rule);
+                matches.Release(caller.Rule);
                 return;
             }
             // The rule is in place now, so a departure from here on arrives as a signal; one before it did not.

@@ -1,10 +1,12 @@
 namespace DBus;
 
-// AddMatch / RemoveMatch with reference counts: identical rules share one AddMatch on the bus, and the
-// rule is removed when its last user goes.
-public sealed partial class DBusConnection
+/// <summary>
+/// AddMatch / RemoveMatch with reference counts: identical rules share one AddMatch on the bus, and the rule is
+/// removed when its last user goes. Talks to the bus only through <see cref="DBusConnection"/>'s public calls.
+/// </summary>
+internal sealed class MatchRegistry(DBusConnection connection)
 {
-    private readonly Lock _matchesLock = new();
+    private readonly Lock _lock = new();
     private readonly Dictionary<string, MatchRegistration> _matches = new(StringComparer.Ordinal);
 
     private sealed class MatchRegistration(Task added)
@@ -13,17 +15,13 @@ public sealed partial class DBusConnection
         public Task Added = added;
     }
 
-    /// <summary>
-    /// Asks the bus to route messages that match <paramref name="rule"/> to this connection (AddMatch). A rule
-    /// already added by this connection is counted, not added twice; each call needs its own
-    /// <see cref="RemoveMatchAsync"/>.
-    /// </summary>
-    public async Task AddMatchAsync(MatchRule rule, CancellationToken cancellationToken = default)
+    /// <summary>Adds <paramref name="rule"/> on the bus, or counts one more user of a rule already added.</summary>
+    public async Task AddAsync(MatchRule rule, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rule);
         string text = rule.ToString();
         MatchRegistration? registration;
-        lock (_matchesLock)
+        lock (_lock)
         {
             if (_matches.TryGetValue(text, out registration) && !registration.Added.IsFaulted && !registration.Added.IsCanceled)
             {
@@ -32,7 +30,7 @@ public sealed partial class DBusConnection
             else
             {
                 // Shared by everyone who adds the same rule meanwhile, so no single caller's token cancels it.
-                registration = new MatchRegistration(CallAsync(BusCall("AddMatch", text), static _ => true, CancellationToken.None));
+                registration = new MatchRegistration(connection.CallAsync(BusMessages.Call("AddMatch", text), static _ => true, CancellationToken.None));
                 _matches[text] = registration;
             }
         }
@@ -43,7 +41,7 @@ public sealed partial class DBusConnection
         catch
         {
             bool lastUser;
-            lock (_matchesLock)
+            lock (_lock)
             {
                 lastUser = --registration.Users == 0;
                 if (lastUser && _matches.TryGetValue(text, out var current) && current == registration)
@@ -56,10 +54,10 @@ public sealed partial class DBusConnection
                 // The caller gave up waiting, but the bus may still add the rule: take it off again then.
                 _ = registration.Added.ContinueWith(static (added, state) =>
                 {
-                    var (connection, ruleText) = ((DBusConnection, string))state!;
+                    var (registry, ruleText) = ((MatchRegistry, string))state!;
                     if (added.IsCompletedSuccessfully)
                     {
-                        connection.SendRemoveMatch(ruleText);
+                        registry.SendRemoveMatch(ruleText);
                     }
                 }, (this, text), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
@@ -67,36 +65,41 @@ public sealed partial class DBusConnection
         }
     }
 
-    /// <summary>Drops one use of <paramref name="rule"/>; the last one removes it from the bus (RemoveMatch).</summary>
-    public async Task RemoveMatchAsync(MatchRule rule, CancellationToken cancellationToken = default)
+    /// <summary>Drops one use of <paramref name="rule"/>; the last one removes it from the bus and waits for the reply.</summary>
+    public async Task RemoveAsync(MatchRule rule, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        if (TakeMatchUse(rule.ToString()) is { } text)
+        if (TakeUse(rule.ToString()) is { } text)
         {
-            using var reply = await CallAsync(BusCall("RemoveMatch", text), cancellationToken).ConfigureAwait(false);
+            using var reply = await connection.CallAsync(BusMessages.Call("RemoveMatch", text), cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Drops one use; the last one sends RemoveMatch without waiting for the reply.</summary>
-    internal void ReleaseMatch(MatchRule rule) => RemoveMatchInBackground(rule);
-
-    private void RemoveMatchInBackground(MatchRule rule)
+    public void Release(MatchRule rule)
     {
-        if (TakeMatchUse(rule.ToString()) is { } text)
+        if (TakeUse(rule.ToString()) is { } text)
         {
             SendRemoveMatch(text);
         }
     }
 
+    /// <summary>True while <paramref name="rule"/> has users (for tests).</summary>
+    public bool Contains(MatchRule rule)
+    {
+        lock (_lock)
+        {
+            return _matches.ContainsKey(rule.ToString());
+        }
+    }
+
     private void SendRemoveMatch(string text)
     {
-        if (IsConnected)
+        if (connection.IsConnected)
         {
-            var call = MessageWriter.CreateMethodCall(BusName, s_busPath, BusInterface, "RemoveMatch", new Signature("s"), MessageFlags.NoReplyExpected);
-            call.WriteString(text);
             try
             {
-                Send(call.ToMessage());
+                connection.Send(BusMessages.RemoveMatchNoReply(text));
             }
             catch (DBusDisconnectedException)
             {
@@ -105,19 +108,10 @@ public sealed partial class DBusConnection
         }
     }
 
-    /// <summary>True while <paramref name="rule"/> has users on this connection (for tests).</summary>
-    internal bool HasMatch(MatchRule rule)
-    {
-        lock (_matchesLock)
-        {
-            return _matches.ContainsKey(rule.ToString());
-        }
-    }
-
     /// <summary>Returns the rule's text when this was its last use (so it must leave the bus), else null.</summary>
-    private string? TakeMatchUse(string text)
+    private string? TakeUse(string text)
     {
-        lock (_matchesLock)
+        lock (_lock)
         {
             if (!_matches.TryGetValue(text, out var registration))
             {

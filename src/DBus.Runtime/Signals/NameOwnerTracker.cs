@@ -6,7 +6,7 @@ namespace DBus;
 /// service restarts and takes its name again. Owners change only on the dispatch path, in message order:
 /// the NameOwnerChanged signals and the initial GetNameOwner replies are applied as they arrive.
 /// </summary>
-internal sealed class NameOwnerTracker(DBusConnection connection)
+internal sealed class NameOwnerTracker(DBusConnection connection, MatchRegistry matches)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _names = new(StringComparer.Ordinal);
@@ -41,16 +41,7 @@ internal sealed class NameOwnerTracker(DBusConnection connection)
             }
             else
             {
-                var rule = new MatchRule
-                {
-                    Type = MessageType.Signal,
-                    Sender = DBusConnection.BusName,
-                    Path = new ObjectPath("/org/freedesktop/DBus"),
-                    Interface = "org.freedesktop.DBus",
-                    Member = "NameOwnerChanged",
-                };
-                rule.Args[0] = name;
-                entry = new Entry(rule);
+                entry = new Entry(BusMessages.NameOwnerChangedRule(name));
                 _names.Add(name, entry);
                 first = true;
             }
@@ -60,15 +51,13 @@ internal sealed class NameOwnerTracker(DBusConnection connection)
             if (first)
             {
                 // The match first: any change after GetNameOwner is answered then arrives as a signal.
-                await connection.AddMatchAsync(entry.Rule, cancellationToken).ConfigureAwait(false);
-                var call = MessageWriter.CreateMethodCall(DBusConnection.BusName, new ObjectPath("/org/freedesktop/DBus"), "org.freedesktop.DBus", "GetNameOwner", new Signature("s"));
-                call.WriteString(name);
+                await matches.AddAsync(entry.Rule, cancellationToken).ConfigureAwait(false);
                 var pending = new CallbackPendingReply(
                     connection,
                     reply => SetInitialOwner(entry, reply.GetBodyReader().ReadString()),
                     error => SetInitialOwner(entry, null),
                     failure => entry.Ready.TrySetException(failure));
-                connection.Start(call.ToMessage(), pending, null, cancellationToken);
+                connection.Start(BusMessages.Call("GetNameOwner", name), pending, null, cancellationToken);
             }
             await entry.Ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -103,7 +92,7 @@ internal sealed class NameOwnerTracker(DBusConnection connection)
         }
         if (rule is not null)
         {
-            connection.ReleaseMatch(rule);
+            matches.Release(rule);
         }
     }
 

@@ -6,7 +6,7 @@ internal static class NameOwnerChangedSignal
     /// <summary>True when <paramref name="signal"/> is NameOwnerChanged from the bus itself (checked on the header
     /// alone, so other signals cost nothing more).</summary>
     public static bool Matches(Message signal) =>
-        signal.Member == "NameOwnerChanged" && signal.Sender == DBusConnection.BusName
+        signal.Member == "NameOwnerChanged" && signal.Sender == BusMessages.BusName
         && signal.Interface == "org.freedesktop.DBus" && signal.Signature.ToString() == "sss";
 
     /// <summary>Reads the name and its new owner (null when nobody owns it any more); false for a malformed body,

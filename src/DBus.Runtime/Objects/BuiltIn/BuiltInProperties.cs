@@ -1,22 +1,28 @@
 namespace DBus;
 
-// Built-in org.freedesktop.DBus.Properties, answered from the properties the handlers' XML declares, and the
-// PropertiesChanged emission helper.
-public sealed partial class DBusConnection
+/// <summary>
+/// Built-in org.freedesktop.DBus.Properties, answered from the properties the handlers' XML declares, and the
+/// PropertiesChanged signal built from them.
+/// </summary>
+internal static class BuiltInProperties
 {
-    private const string PropertiesInterface = "org.freedesktop.DBus.Properties";
+    public const string Interface = "org.freedesktop.DBus.Properties";
 
-    private void AnswerProperties(Message call, ObjectTree.Node node)
+    // What a wrongly typed value most often is, to name it in the error; the first that fits the bytes wins.
+    private static readonly Signature[] s_likelyTypes =
+        [new("s"), new("i"), new("x"), new("y"), new("n"), new("v"), new("as"), new("a{sv}"), new("ai"), new("ay")];
+
+    public static void Answer(DBusConnection connection, Message call, ObjectTree.Node node)
     {
         string expected = call.Member switch { "Get" => "ss", "GetAll" => "s", "Set" => "ssv", _ => "" };
         if (expected.Length == 0)
         {
-            ReplyError(call, DBusErrorNames.UnknownMethod, $"method '{call.Member}' does not exist on interface '{PropertiesInterface}'");
+            CallReplies.ReplyError(connection, call, DBusErrorNames.UnknownMethod, $"method '{call.Member}' does not exist on interface '{Interface}'");
             return;
         }
         if (call.Signature.Value != expected)
         {
-            ReplyError(call, DBusErrorNames.InvalidArgs, $"{PropertiesInterface}.{call.Member} takes '{expected}', not '{call.Signature}'");
+            CallReplies.ReplyError(connection, call, DBusErrorNames.InvalidArgs, $"{Interface}.{call.Member} takes '{expected}', not '{call.Signature}'");
             return;
         }
         var reader = call.GetBodyReader();
@@ -35,12 +41,12 @@ public sealed partial class DBusConnection
         }
         if (target is null)
         {
-            ReplyError(call, DBusErrorNames.UnknownInterface, $"the object at '{node.Path}' does not implement interface '{iface}'");
+            CallReplies.ReplyError(connection, call, DBusErrorNames.UnknownInterface, $"the object at '{node.Path}' does not implement interface '{iface}'");
             return;
         }
         if (name is not null && !target.Description.Properties.TryGetValue(name, out property))
         {
-            ReplyError(call, DBusErrorNames.UnknownProperty, $"interface '{target.Name}' has no property '{name}'");
+            CallReplies.ReplyError(connection, call, DBusErrorNames.UnknownProperty, $"interface '{target.Name}' has no property '{name}'");
             return;
         }
         var writer = default(MessageWriter);
@@ -51,7 +57,7 @@ public sealed partial class DBusConnection
                 case "Get":
                     if (!property!.CanRead)
                     {
-                        ReplyError(call, DBusErrorNames.AccessDenied, $"property '{target.Name}.{name}' is write-only");
+                        CallReplies.ReplyError(connection, call, DBusErrorNames.AccessDenied, $"property '{target.Name}.{name}' is write-only");
                         return;
                     }
                     writer = MessageWriter.CreateMethodReturn(call, new Signature("v"));
@@ -64,36 +70,36 @@ public sealed partial class DBusConnection
                 default:
                     if (!property!.CanWrite)
                     {
-                        ReplyError(call, DBusErrorNames.PropertyReadOnly, $"property '{target.Name}.{name}' is read-only");
+                        CallReplies.ReplyError(connection, call, DBusErrorNames.PropertyReadOnly, $"property '{target.Name}.{name}' is read-only");
                         return;
                     }
                     var type = reader.ReadSignature();
                     if (type != property.Type)
                     {
-                        ReplyError(call, DBusErrorNames.InvalidArgs, $"property '{target.Name}.{name}' has type '{property.Type}', not '{type}'");
+                        CallReplies.ReplyError(connection, call, DBusErrorNames.InvalidArgs, $"property '{target.Name}.{name}' has type '{property.Type}', not '{type}'");
                         return;
                     }
                     target.Handler.SetProperty(property.Name, ref reader);
                     writer = MessageWriter.CreateMethodReturn(call);
                     break;
             }
-            Reply(call, writer.ToMessage());
+            CallReplies.Reply(connection, call, writer.ToMessage());
         }
         catch (DBusException e) when (e is not DBusDisconnectedException)
         {
             writer.Dispose();
-            ReplyError(call, e.ErrorName, e.ErrorMessage);
+            CallReplies.ReplyError(connection, call, e.ErrorName, e.ErrorMessage);
         }
         catch (Exception e) when (e is not DBusDisconnectedException)
         {
             writer.Dispose();
-            OnCallbackFailed(e);
-            ReplyError(call, DBusErrorNames.Failed, e.Message);
+            connection.OnCallbackFailed(e);
+            CallReplies.ReplyError(connection, call, DBusErrorNames.Failed, e.Message);
         }
     }
 
     /// <summary>Writes an <c>a{sv}</c> of every readable property of <paramref name="item"/>.</summary>
-    private static void WriteProperties(ref MessageWriter writer, ExportedInterface item)
+    public static void WriteProperties(ref MessageWriter writer, ExportedInterface item)
     {
         var array = writer.WriteArrayStart(DBusType.DictEntry);
         foreach (var property in item.Description.Properties.Values)
@@ -108,17 +114,13 @@ public sealed partial class DBusConnection
         writer.WriteArrayEnd(array);
     }
 
-    // What a wrongly typed value most often is, to name it in the error; the first that fits the bytes wins.
-    private static readonly Signature[] s_likelyTypes =
-        [new("s"), new("i"), new("x"), new("y"), new("n"), new("v"), new("as"), new("a{sv}"), new("ai"), new("ay")];
-
     /// <summary>
     /// Writes <paramref name="property"/>'s value as a variant through the handler and checks that the handler wrote
     /// one value of the declared type: anything else would make the whole message malformed for its receiver.
     /// </summary>
     /// <exception cref="InvalidOperationException">The handler wrote another type (or nothing): the message names the
     /// property, the declared type and, when it can tell, the type written.</exception>
-    private static void WritePropertyValue(ref MessageWriter writer, IDBusInterfaceHandler handler, string interfaceName, PropertyDescription property)
+    public static void WritePropertyValue(ref MessageWriter writer, IDBusInterfaceHandler handler, string interfaceName, PropertyDescription property)
     {
         writer.WriteSignature(property.Type);
         int start = writer.Length;
@@ -145,15 +147,13 @@ public sealed partial class DBusConnection
     }
 
     /// <summary>
-    /// Emits <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> for <paramref name="handler"/>'s properties at
-    /// <paramref name="path"/>, as each property's EmitsChangedSignal annotation says: <c>true</c> (the default) sends
-    /// the current value (read through <see cref="IDBusInterfaceHandler.WriteProperty"/>), <c>invalidates</c> sends the
-    /// name only, <c>const</c> and <c>false</c> send nothing.
+    /// Builds PropertiesChanged for <paramref name="handler"/>'s properties at <paramref name="path"/>, as each
+    /// property's EmitsChangedSignal annotation says (see <see cref="DBusConnection.EmitPropertiesChanged"/>); null when
+    /// no named property emits one.
     /// </summary>
-    /// <returns>True when a signal was sent (false when no named property emits one).</returns>
     /// <exception cref="ArgumentException">A name is not a property the handler's XML declares.</exception>
     /// <exception cref="InvalidOperationException">The handler wrote a value of another type than the declared one.</exception>
-    public bool EmitPropertiesChanged(ObjectPath path, IDBusInterfaceHandler handler, params string[] propertyNames)
+    public static Message? CreatePropertiesChanged(ObjectPath path, IDBusInterfaceHandler handler, string[] propertyNames)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(propertyNames);
@@ -179,9 +179,9 @@ public sealed partial class DBusConnection
         }
         if (changed.Count == 0 && invalidated.Count == 0)
         {
-            return false;
+            return null;
         }
-        var writer = MessageWriter.CreateSignal(path, PropertiesInterface, "PropertiesChanged", new Signature("sa{sv}as"));
+        var writer = MessageWriter.CreateSignal(path, Interface, "PropertiesChanged", new Signature("sa{sv}as"));
         try
         {
             writer.WriteString(description.Name);
@@ -200,7 +200,6 @@ public sealed partial class DBusConnection
             writer.Dispose();
             throw;
         }
-        Send(writer.ToMessage());
-        return true;
+        return writer.ToMessage();
     }
 }

@@ -1,27 +1,31 @@
 using DBus.CodeAnalysis;
+
 namespace DBus;
 
-public sealed partial class DBusConnection
+/// <summary>
+/// The message filters of a connection, run in the order added on every incoming message that is not a reply to a
+/// pending call, before signal and method-call dispatch.
+/// </summary>
+internal sealed class MessageFilterChain
 {
-    private readonly Lock _filtersLock = new();
+    private readonly Lock _lock = new();
     // Copy-on-write: dispatch reads a snapshot, so a filter added during a callback does not see the
     // message in flight.
     private MessageFilter[] _filters = [];
 
-    /// <summary>Adds a filter that runs on every incoming message, after the filters added before it.</summary>
-    public void AddMessageFilter([DBusDispatchThread] MessageFilter filter)
+    public void Add([DBusDispatchThread] MessageFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        lock (_filtersLock)
+        lock (_lock)
         {
             _filters = [.. _filters, filter];
         }
     }
 
-    /// <summary>Removes the last-added occurrence of <paramref name="filter"/>; returns false if it was not there.</summary>
-    public bool RemoveMessageFilter(MessageFilter filter)
+    /// <summary>Removes the last-added occurrence of <paramref name="filter"/>; false if it was not there.</summary>
+    public bool Remove(MessageFilter filter)
     {
-        lock (_filtersLock)
+        lock (_lock)
         {
             int index = Array.LastIndexOf(_filters, filter);
             if (index < 0)
@@ -35,22 +39,23 @@ public sealed partial class DBusConnection
         }
     }
 
-    /// <summary>Runs the filters in order; true when one handled the message.</summary>
-    private bool RunFilters(Message message)
+    /// <summary>Runs the filters in order; true when one handled the message. A filter that throws is reported
+    /// through <see cref="DBusConnection.CallbackFailed"/> and counts as not handling it.</summary>
+    public bool Run(DBusConnection connection, Message message)
     {
         var filters = Volatile.Read(ref _filters);
         foreach (var filter in filters)
         {
             try
             {
-                if (filter(this, message) == MessageFilterResult.Handled)
+                if (filter(connection, message) == MessageFilterResult.Handled)
                 {
                     return true;
                 }
             }
             catch (Exception e)
             {
-                OnCallbackFailed(e);
+                connection.OnCallbackFailed(e);
             }
         }
         return false;

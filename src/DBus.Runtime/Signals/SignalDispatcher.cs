@@ -1,0 +1,205 @@
+namespace DBus;
+
+/// <summary>
+/// The signal side of a connection: signal receivers and message queues with their match rules, the rules' life on
+/// the bus (<see cref="MatchRegistry"/>), and the trackers that follow name owners (<see cref="NameOwnerTracker"/>
+/// for well-known senders, <see cref="CallerTracker"/> for callers of method calls in flight). The router hands it
+/// every incoming signal through <see cref="Dispatch"/>.
+/// </summary>
+internal sealed class SignalDispatcher
+{
+    private readonly DBusConnection _connection;
+    private readonly bool _isBus;
+    private readonly CancellationToken _closing;
+    private readonly Lock _lock = new();
+    // Copy-on-write snapshots read by the dispatch loop.
+    private SignalReceiver[] _receivers = [];
+    private MessageQueue[] _queues = [];
+    private CallerTracker? _callers;
+
+    public SignalDispatcher(DBusConnection connection, bool isBus, CancellationToken closing)
+    {
+        _connection = connection;
+        _isBus = isBus;
+        _closing = closing;
+        Matches = new MatchRegistry(connection);
+        Owners = new NameOwnerTracker(connection, Matches);
+    }
+
+    /// <summary>The rules added on the bus, counted by users.</summary>
+    public MatchRegistry Matches { get; }
+
+    /// <summary>The well-known senders followed for receivers and queues.</summary>
+    public NameOwnerTracker Owners { get; }
+
+    /// <summary>Follows bus callers with calls in flight (created on first need: a client-only connection has none).</summary>
+    public CallerTracker Callers =>
+        Volatile.Read(ref _callers) ?? Interlocked.CompareExchange(ref _callers, new CallerTracker(_connection, Matches, _closing), null) ?? _callers!;
+
+    /// <summary>Adds a receiver: the rule goes on the bus (and its well-known sender is followed) before it is active.</summary>
+    public async Task<SignalSubscription> AddReceiverAsync(MatchRule rule, SignalHandler handler, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(handler);
+        rule = AsSignalRule(rule);
+        string? wellKnown = await SubscribeAsync(rule, cancellationToken).ConfigureAwait(false);
+        var receiver = new SignalReceiver(rule, handler, wellKnown);
+        lock (_lock)
+        {
+            _receivers = [.. _receivers, receiver];
+        }
+        return new SignalSubscription(() =>
+        {
+            lock (_lock)
+            {
+                _receivers = Array.FindAll(_receivers, r => r != receiver);
+            }
+            Unsubscribe(rule, wellKnown);
+        });
+    }
+
+    /// <summary>Adds a queue for the messages matching <paramref name="rule"/> (see <see cref="DBusConnection.WatchAsync"/>).</summary>
+    public async Task<MessageQueue> WatchAsync(MatchRule rule, MessageQueueOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        options ??= MessageQueueOptions.Default;
+        string? wellKnown = rule.Type is null or MessageType.Signal
+            ? await SubscribeAsync(AsSignalRule(rule), cancellationToken).ConfigureAwait(false)
+            : null;
+        var queue = new MessageQueue(rule, options, wellKnown);
+        lock (_lock)
+        {
+            if (!_connection.IsConnected)
+            {
+                queue.Complete(_connection.DisconnectReason);
+            }
+            _queues = [.. _queues, queue];
+        }
+        queue.SetDisposeAction(() =>
+        {
+            lock (_lock)
+            {
+                _queues = Array.FindAll(_queues, q => q != queue);
+            }
+            if (rule.Type is null or MessageType.Signal)
+            {
+                Unsubscribe(AsSignalRule(rule), wellKnown);
+            }
+        });
+        return queue;
+    }
+
+    /// <summary><paramref name="rule"/> as a signal rule: its type is taken as signal when not set.</summary>
+    /// <exception cref="ArgumentException">The rule is of another type.</exception>
+    public static MatchRule AsSignalRule(MatchRule rule) => rule.Type switch
+    {
+        MessageType.Signal => rule,
+        null => MatchRule.Parse("type='signal'," + rule),
+        _ => throw new ArgumentException($"a signal receiver needs a rule of type signal, not {rule.Type}", nameof(rule)),
+    };
+
+    /// <summary>Delivers one signal to the receivers and queues that match, and releases it; completes synchronously
+    /// unless a full queue with the Wait policy makes it wait.</summary>
+    public ValueTask Dispatch(Message message)
+    {
+        if (_isBus)
+        {
+            Owners.Observe(message);
+            Volatile.Read(ref _callers)?.Observe(message);
+        }
+        var receivers = Volatile.Read(ref _receivers);
+        foreach (var receiver in receivers)
+        {
+            if (receiver.Rule.Matches(message, receiver.WellKnownSender is { } name ? Owners.GetOwner(name) : null))
+            {
+                try
+                {
+                    receiver.Handler(new SignalContext(_connection, message));
+                }
+                catch (Exception e)
+                {
+                    _connection.OnCallbackFailed(e);
+                }
+            }
+        }
+        var waiting = DeliverToQueues(message);
+        message.Dispose();
+        return waiting;
+    }
+
+    /// <summary>Ends every queue with the connection's loss: readers see the queued messages, then the reason.</summary>
+    public void CompleteQueues(Exception reason)
+    {
+        MessageQueue[] queues;
+        lock (_lock)
+        {
+            queues = _queues;
+        }
+        foreach (var queue in queues)
+        {
+            queue.Complete(reason);
+        }
+    }
+
+    /// <summary>Adds the rule on the bus and starts following the sender's owner; returns the well-known sender name, if any.</summary>
+    private async Task<string?> SubscribeAsync(MatchRule rule, CancellationToken cancellationToken)
+    {
+        if (!_isBus)
+        {
+            return null;
+        }
+        string? wellKnown = rule.Sender is { } sender && !sender.StartsWith(':') && sender != BusMessages.BusName ? sender : null;
+        await Matches.AddAsync(rule, cancellationToken).ConfigureAwait(false);
+        if (wellKnown is not null)
+        {
+            try
+            {
+                await Owners.TrackAsync(wellKnown, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                Matches.Release(rule);
+                throw;
+            }
+        }
+        return wellKnown;
+    }
+
+    private void Unsubscribe(MatchRule rule, string? wellKnown)
+    {
+        if (!_isBus)
+        {
+            return;
+        }
+        Matches.Release(rule);
+        if (wellKnown is not null)
+        {
+            Owners.Untrack(wellKnown);
+        }
+    }
+
+    /// <summary>Gives each matching queue a reference to the message; waits only for full queues with the Wait policy.</summary>
+    private ValueTask DeliverToQueues(Message message)
+    {
+        var queues = Volatile.Read(ref _queues);
+        if (queues.Length == 0)
+        {
+            return default;
+        }
+        List<Task>? waits = null;
+        foreach (var queue in queues)
+        {
+            if (queue.Rule.Matches(message, queue.WellKnownSender is { } name ? Owners.GetOwner(name) : null))
+            {
+                var delivered = queue.EnqueueAsync(message);
+                if (!delivered.IsCompletedSuccessfully)
+                {
+                    (waits ??= []).Add(delivered.AsTask());
+                }
+            }
+        }
+        return waits is null ? default : new ValueTask(Task.WhenAll(waits));
+    }
+
+    private sealed record SignalReceiver(MatchRule Rule, SignalHandler Handler, string? WellKnownSender);
+}
