@@ -94,6 +94,11 @@ public class ObjectManagerClientTests
         Assert.That((change.Object.Path.Value, change.Changed["Label"].GetString()), Is.EqualTo(("/org/dbusgen/om/b", "renamed")));
         Assert.That(objects.GetObject("/org/dbusgen/om/b")!.GetProperties(ThingInterface.Name)["Label"].GetString(), Is.EqualTo("renamed"));
 
+        // The dynamic proxy reads the GDBus object too, its property typed from GDBus's introspection data.
+        var dynamic = await client.GetObjectAsync("org.dbusgen.GioManaged", "/org/dbusgen/om/b");
+        Assert.That(dynamic.Interfaces.Select(i => i.Name), Does.Contain(ThingInterface.Name));
+        Assert.That((await dynamic.GetPropertyAsync(null, "Label")).ToObject(), Is.EqualTo("renamed"));
+
         Assert.That(await peer.CommandAsync("remove /org/dbusgen/om/a"), Is.EqualTo("OK"));
         var gone = Next(removed);
         Assert.That((gone.Path.Value, gone.InterfaceNames), Is.EqualTo(("/org/dbusgen/om/a", new[] { ThingInterface.Name })));

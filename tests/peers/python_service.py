@@ -17,6 +17,8 @@ Methods
   ReadFd(fd: h) -> s             reads everything from the descriptor
   MakePipe(text: s) -> h         returns the read end of a pipe holding text
   Quit()
+
+/org/dbusgen/Mute refuses Introspect (UnknownMethod) and has Echo_s(s) -> s.
 """
 
 import os
@@ -104,6 +106,18 @@ class TestObject(dbus.service.Object):
         GLib.idle_add(self._loop.quit)
 
 
+class MuteObject(dbus.service.Object):
+    """At /org/dbusgen/Mute: refuses Introspect (as objects without introspection data do), still echoes."""
+
+    @dbus.service.method("org.freedesktop.DBus.Introspectable", in_signature="", out_signature="s")
+    def Introspect(self):
+        raise dbus.exceptions.DBusException("no introspection data here", name="org.freedesktop.DBus.Error.UnknownMethod")
+
+    @dbus.service.method(INTERFACE, in_signature="s", out_signature="s")
+    def Echo_s(self, value):
+        return value
+
+
 def _echo_methods():
     methods = {}
     for suffix, signature in ECHO_SIGNATURES.items():
@@ -126,6 +140,7 @@ def main():
     loop = GLib.MainLoop()
     conn = dbus.bus.BusConnection(address)
     obj = TestObject(conn, loop)  # noqa: F841 (kept alive: the export lives as long as the object)
+    mute = MuteObject(conn, "/org/dbusgen/Mute")  # noqa: F841
     bus_name = dbus.service.BusName(name, conn, do_not_queue=True)  # noqa: F841 (released when collected)
     print("READY " + conn.get_unique_name(), flush=True)
     # Quit when the test that started us closes our stdin.

@@ -97,9 +97,10 @@ internal static class VariantConverter
         throw new ArgumentException($"{what}: a {value.GetType().Name} cannot be sent as D-Bus type '{type}'", what);
     }
 
-    /// <summary>The natural D-Bus type of a value that goes into a variant.</summary>
-    private static Variant Infer(object value, string what) => value switch
+    /// <summary>The natural D-Bus type of a value that goes into a variant, or as an argument when no signature is known.</summary>
+    public static Variant Infer(object? value, string what) => value switch
     {
+        null => throw new ArgumentNullException(what, $"{what} is null, but D-Bus has no null"),
         Variant v => v,
         byte b => new Variant(b),
         bool b => new Variant(b),
@@ -116,6 +117,6 @@ internal static class VariantConverter
         UnixFd h => new Variant(h),
         byte[] ay => new Variant(ay),
         string[] strings => new Variant(strings),
-        _ => throw new ArgumentException($"{what}: the D-Bus type of a {value.GetType().Name} in a variant is not obvious; pass a Variant", what),
+        _ => throw new ArgumentException($"{what}: the D-Bus type of a {value.GetType().Name} is not obvious without a signature; pass a Variant, or give the signature (ProxyObject.CallWithSignatureAsync)", what),
     };
 }
