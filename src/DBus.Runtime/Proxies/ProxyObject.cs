@@ -158,7 +158,7 @@ public partial class ProxyObject
             return Send(interfaceName, member, values, cancellationToken);
         }
         var (iface, method) = FindMethod(interfaceName, member);
-        return Send(iface.Name, member, Convert(args, method.InSignature, $"{iface.Name}.{member}"), cancellationToken);
+        return Send(iface.Name, member, VariantConverter.FromObjects(args, method.InSignature, $"{iface.Name}.{member}"), cancellationToken);
     }
 
     /// <summary>Calls a method with the argument signature given (dbus-python's <c>signature=</c>), converting each
@@ -168,21 +168,7 @@ public partial class ProxyObject
         [DBusSignature] Signature signature, object?[] args, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        return Send(interfaceName, member, Convert(args, signature, member), cancellationToken);
-    }
-
-    private static Variant[] Convert(object?[] args, Signature signature, string what)
-    {
-        if (args.Length != signature.Count)
-        {
-            throw new ArgumentException($"{what} takes {signature.Count} argument(s) ('{signature}'), not {args.Length}", nameof(args));
-        }
-        var values = new Variant[args.Length];
-        for (int i = 0; i < args.Length; i++)
-        {
-            values[i] = VariantConverter.FromObject(args[i], signature[i], $"argument {i} of {what}");
-        }
-        return values;
+        return Send(interfaceName, member, VariantConverter.FromObjects(args, signature, member), cancellationToken);
     }
 
     private Task<Variant[]> Send(string? interfaceName, string member, Variant[] values, CancellationToken cancellationToken)
@@ -200,7 +186,7 @@ public partial class ProxyObject
             writer.Dispose();
             throw;
         }
-        return Connection.CallAsync(writer.ToMessage(), static reply => ReadValues(reply.GetBodyReader(), reply.Signature), null, cancellationToken);
+        return Connection.CallAsync(writer.ToMessage(), static reply => VariantConverter.ReadValues(reply.GetBodyReader(), reply.Signature), null, cancellationToken);
     }
 
     internal static Signature SignatureOf(ReadOnlySpan<Variant> values)
@@ -215,15 +201,5 @@ public partial class ProxyObject
             text.Append(value.Signature.Value);
         }
         return new Signature(text.ToString());
-    }
-
-    internal static Variant[] ReadValues(MessageReader reader, Signature signature)
-    {
-        var results = new Variant[signature.Count];
-        for (int i = 0; i < results.Length; i++)
-        {
-            results[i] = reader.ReadValue(signature[i]);
-        }
-        return results;
     }
 }

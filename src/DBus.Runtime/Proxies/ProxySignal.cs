@@ -11,7 +11,7 @@ public sealed class ProxySignal
         Interface = message.Interface ?? "";
         Member = message.Member ?? "";
         Signature = message.Signature;
-        Arguments = ProxyObject.ReadValues(message.GetBodyReader(), message.Signature);
+        Arguments = VariantConverter.ReadValues(message.GetBodyReader(), message.Signature);
     }
 
     /// <summary>The unique name of the connection that emitted it.</summary>

@@ -97,6 +97,34 @@ internal static class VariantConverter
         throw new ArgumentException($"{what}: a {value.GetType().Name} cannot be sent as D-Bus type '{type}'", what);
     }
 
+    /// <summary>Converts each of <paramref name="args"/> to its type in <paramref name="signature"/>.</summary>
+    /// <exception cref="ArgumentException">The count or a value does not fit; the message names the argument.</exception>
+    public static Variant[] FromObjects(object?[] args, Signature signature, string what)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length != signature.Count)
+        {
+            throw new ArgumentException($"{what} takes {signature.Count} argument(s) ('{signature}'), not {args.Length}", nameof(args));
+        }
+        var values = new Variant[args.Length];
+        for (int i = 0; i < args.Length; i++)
+        {
+            values[i] = FromObject(args[i], signature[i], $"argument {i} of {what}");
+        }
+        return values;
+    }
+
+    /// <summary>Reads every value of a body of signature <paramref name="signature"/>.</summary>
+    public static Variant[] ReadValues(MessageReader reader, Signature signature)
+    {
+        var results = new Variant[signature.Count];
+        for (int i = 0; i < results.Length; i++)
+        {
+            results[i] = reader.ReadValue(signature[i]);
+        }
+        return results;
+    }
+
     /// <summary>The natural D-Bus type of a value that goes into a variant, or as an argument when no signature is known.</summary>
     public static Variant Infer(object? value, string what) => value switch
     {
