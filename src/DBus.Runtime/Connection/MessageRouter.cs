@@ -48,7 +48,10 @@ internal sealed class MessageRouter
     /// </summary>
     public bool AnswersHello { get; set; }
 
-    /// <summary>Where method calls go; replaced before dispatching starts (a server's shared objects).</summary>
+    /// <summary>Whether this end connected (a client) or was accepted by a <see cref="DBusServer"/>, for telemetry.</summary>
+    private string Role => AnswersHello ? Telemetry.RoleServer : Telemetry.RoleClient;
+
+    /// <summary>Where method calls go: the connection's object server (tests put their own handler at this seam).</summary>
     public IMethodCallHandler MethodCalls
     {
         get => _methodCalls;
@@ -61,6 +64,7 @@ internal sealed class MessageRouter
     /// <summary>Starts reading and dispatching incoming messages.</summary>
     public void StartDispatching()
     {
+        Telemetry.ConnectionOpened(Role);
         if (!_stream.CanReceiveBlocking)
         {
             _dispatchLoop = Task.Run(DispatchLoopAsync);
@@ -111,6 +115,7 @@ internal sealed class MessageRouter
             call.SetSerial(serial);
         }
         pending.Serial = serial;
+        pending.Telemetry = CallTelemetry.StartClient(call);
         int inFlight;
         try
         {
@@ -248,6 +253,7 @@ internal sealed class MessageRouter
         t_dispatching = this;
         try
         {
+            Telemetry.MessageReceived(received.Length);
             ref readonly var header = ref received.Header;
             // Queues watching calls, returns or errors get a copy first; the message goes on as usual.
             var watched = header.Type == MessageType.Signal ? default : _signals.DeliverAddressed(received);
@@ -341,6 +347,7 @@ internal sealed class MessageRouter
 
     private void OnDisconnected(DBusDisconnectedException reason)
     {
+        Telemetry.ConnectionClosed(Role);
         _stream.Close(reason);
         _pending.FailAll(_stream.CloseReason ?? reason);
         _signals.CompleteQueues(_stream.CloseReason ?? reason);

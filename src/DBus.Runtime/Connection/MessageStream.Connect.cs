@@ -45,8 +45,12 @@ public sealed partial class MessageStream
             }, cancellationToken).ConfigureAwait(false);
             return new MessageStream(transport, auth.Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds);
         }
-        catch
+        catch (Exception e)
         {
+            if (e is DBusAuthenticationException)
+            {
+                Telemetry.AuthenticationFailed(Telemetry.RoleClient);
+            }
             transport.Dispose();
             throw;
         }

@@ -43,9 +43,9 @@ public sealed class PendingCall
     /// <summary>Stands for a call sent with NO_REPLY_EXPECTED: never registered, so never completed or failed.</summary>
     private sealed class SentPendingReply : PendingReply
     {
-        public override void Complete(Message reply) => reply.Dispose();
+        protected override void OnComplete(Message reply) => reply.Dispose();
 
-        public override void Fail(Exception exception)
+        protected override void OnFail(Exception exception)
         {
         }
     }

@@ -186,6 +186,10 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
         }
         catch (Exception e)
         {
+            if (e is DBusAuthenticationException)
+            {
+                Telemetry.AuthenticationFailed(Telemetry.RoleServer);
+            }
             if (connection is null)
             {
                 transport.Dispose();

@@ -36,6 +36,7 @@ public sealed class MessageQueue : IAsyncEnumerable<Message>, IAsyncDisposable, 
             dropped =>
             {
                 Interlocked.Increment(ref _dropped);
+                Telemetry.SignalDropped();
                 dropped.Dispose();
             });
     }
