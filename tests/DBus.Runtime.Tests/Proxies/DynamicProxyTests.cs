@@ -19,7 +19,7 @@ public class DynamicProxyTests
     public async Task Start()
     {
         _bus = await PrivateBus.StartAsync();
-        _service = await PythonService.StartAsync(_bus.Address);
+        _service = await PythonService.StartAsync(_bus.Address, mute: true);
         _connection = await DBusConnection.ConnectAsync(_bus.Address);
     }
 
