@@ -155,22 +155,32 @@ internal sealed class SignalDispatcher
     /// </summary>
     public ValueTask DeliverAddressed(MessageData received)
     {
+        // On the path of every reply: no allocation unless a queue may want the message.
         var queues = Volatile.Read(ref _queues);
         var type = received.Header.Type;
-        if (!Array.Exists(queues, q => q.Rule.Type is null || q.Rule.Type == type))
+        bool wanted = false;
+        foreach (var queue in queues)
         {
-            return default;
+            wanted |= Takes(queue, type);
         }
+        return wanted ? DeliverCopy(received, type) : default;
+    }
+
+    // Apart, so the closure over 'type' is allocated only when a copy is delivered.
+    private ValueTask DeliverCopy(MessageData received, MessageType type)
+    {
         var copy = Copy(received);
         try
         {
-            return DeliverToQueues(copy, q => q.Rule.Type is null || q.Rule.Type == type);
+            return DeliverToQueues(copy, q => Takes(q, type));
         }
         finally
         {
             copy.Dispose();
         }
     }
+
+    private static bool Takes(MessageQueue queue, MessageType type) => queue.Rule.Type is null || queue.Rule.Type == type;
 
     // A copy with its own buffer and duplicated descriptors: the original is read (and released) by its consumer.
     private static Message Copy(MessageData data)
