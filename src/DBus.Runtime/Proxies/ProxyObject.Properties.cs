@@ -24,8 +24,7 @@ public partial class ProxyObject
         var value = await Connection.CallAsync(call.ToMessage(), static reply => reply.GetBodyReader().ReadVariant(), null, cancellationToken).ConfigureAwait(false);
         if (property is not null && value.Signature != property.Signature)
         {
-            throw new DBusException(DBusErrorNames.InvalidSignature,
-                $"property '{iface}.{name}' is declared '{property.Signature}' but {Destination ?? "the peer"} sent a '{value.Signature}'");
+            throw Mismatch(iface, property, value);
         }
         return value;
     }
@@ -53,15 +52,23 @@ public partial class ProxyObject
     /// <summary>Reads every property of an interface (<c>Properties.GetAll</c>).</summary>
     /// <param name="interfaceName">The interface.</param>
     /// <param name="cancellationToken">Abandons the wait.</param>
+    /// <exception cref="DBusException">The peer refused, or a value is not of its introspected type.</exception>
     public Task<Dictionary<string, Variant>> GetAllPropertiesAsync([DBusName(DBusNameKind.InterfaceName)] string interfaceName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(interfaceName);
         var call = MessageWriter.CreateMethodCall(Destination, Path, PropertiesInterface, "GetAll", "s");
         call.WriteString(interfaceName);
-        return Connection.CallAsync(call.ToMessage(), static reply => reply.GetBodyReader().ReadValue("a{sv}").ToStringVariantDictionary(), null, cancellationToken);
+        return Connection.CallAsync(call.ToMessage(), reply =>
+        {
+            var values = reply.GetBodyReader().ReadValue("a{sv}").ToStringVariantDictionary();
+            CheckTypes(interfaceName, values);
+            return values;
+        }, null, cancellationToken);
     }
 
-    /// <summary>Calls <paramref name="handler"/> for each PropertiesChanged the object emits (of any interface).</summary>
+    /// <summary>Calls <paramref name="handler"/> for each PropertiesChanged the object emits (of any interface). A
+    /// signal with a value that contradicts the introspected type is not given to the handler: the
+    /// <see cref="DBusException"/> saying so goes to <see cref="DBusConnection.CallbackFailed"/>.</summary>
     /// <param name="handler">Runs on the connection's dispatch thread.</param>
     /// <param name="cancellationToken">Abandons adding the match rule.</param>
     /// <returns>Dispose it to stop receiving.</returns>
@@ -73,10 +80,29 @@ public partial class ProxyObject
         {
             if (signal.Message.Signature.Value == "sa{sv}as")
             {
-                handler(new ProxyPropertiesChanged(signal.Message));
+                var changed = new ProxyPropertiesChanged(signal.Message);
+                CheckTypes(changed.InterfaceName, changed.Changed);
+                handler(changed);
             }
         }, cancellationToken);
     }
+
+    /// <summary>Throws when a value of a property the introspection data declares is of another type.</summary>
+    private void CheckTypes(string interfaceName, IReadOnlyDictionary<string, Variant> values)
+    {
+        var declared = Interfaces.FirstOrDefault(i => i.Name == interfaceName);
+        foreach (var property in declared?.Properties ?? [])
+        {
+            if (values.TryGetValue(property.Name, out var value) && value.Signature != property.Signature)
+            {
+                throw Mismatch(interfaceName, property, value);
+            }
+        }
+    }
+
+    private DBusException Mismatch(string interfaceName, IntrospectedProperty property, Variant value) =>
+        new(DBusErrorNames.InvalidSignature,
+            $"property '{interfaceName}.{property.Name}' is declared '{property.Signature}' but {Destination ?? "the peer"} sent a '{value.Signature}'");
 
     private (string Interface, IntrospectedProperty? Property) FindProperty(string? interfaceName, string name)
     {

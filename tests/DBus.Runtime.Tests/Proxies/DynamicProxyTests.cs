@@ -131,6 +131,73 @@ public class DynamicProxyTests
         Assert.ThrowsAsync<ArgumentException>(() => untyped.GetPropertyAsync(null, "Label"));
     }
 
+    [Test]
+    public async Task Property_values_that_contradict_the_introspected_type_are_refused()
+    {
+        // A raw peer (Jeepney style, on a MessageStream) that declares Count as 's' and sends an 'i'.
+        await using var liar = await MessageStream.ConnectAsync(_bus.Address);
+        uint hello = await liar.SendAsync(MessageWriter.CreateMethodCall("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello").ToMessage());
+        string liarName;
+        using (var welcome = await Task.Run(() => liar.ReceiveUntil(m => m.ReplySerial == hello, s_timeout)))
+        {
+            liarName = welcome.GetBodyReader().ReadString();
+        }
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var call = await liar.ReceiveAsync(stop.Token);
+                if (call.Type != MessageType.MethodCall)
+                {
+                    continue;
+                }
+                MessageWriter reply;
+                switch (call.Member)
+                {
+                    case "Introspect":
+                        reply = MessageWriter.CreateMethodReturn(call, "s");
+                        reply.WriteString("<node><interface name=\"org.example.Liar\"><property name=\"Count\" type=\"s\" access=\"read\"/></interface></node>");
+                        break;
+                    case "Get":
+                        reply = MessageWriter.CreateMethodReturn(call, "v");
+                        reply.WriteVariant(5);
+                        break;
+                    default:
+                        reply = MessageWriter.CreateMethodReturn(call, "a{sv}");
+                        reply.WriteDictionary([new("Count", 5)]);
+                        break;
+                }
+                await liar.SendAsync(reply.ToMessage());
+            }
+        });
+
+        var proxy = await _connection.GetObjectAsync(liarName, "/liar");
+        var get = Assert.ThrowsAsync<DBusException>(() => proxy.GetPropertyAsync(null, "Count"));
+        Assert.That(get!.ErrorName, Is.EqualTo(DBusErrorNames.InvalidSignature));
+        Assert.That(get.Message, Does.Contain("declared 's'").And.Contain("sent a 'i'"));
+        var all = Assert.ThrowsAsync<DBusException>(() => proxy.GetAllPropertiesAsync("org.example.Liar"));
+        Assert.That(all!.ErrorName, Is.EqualTo(DBusErrorNames.InvalidSignature));
+
+        var failures = new BlockingCollection<Exception>();
+        void OnFailed(DBusConnection _, Exception e) => failures.Add(e);
+        _connection.CallbackFailed += OnFailed;
+        int delivered = 0;
+        await using var watch = await proxy.WatchPropertiesChangedAsync(_ => Interlocked.Increment(ref delivered));
+        var changed = MessageWriter.CreateSignal("/liar", "org.freedesktop.DBus.Properties", "PropertiesChanged", "sa{sv}as");
+        changed.WriteString("org.example.Liar");
+        changed.WriteDictionary([new("Count", 6)]);
+        changed.WriteArray(ReadOnlySpan<string>.Empty);
+        await liar.SendAsync(changed.ToMessage());
+        Assert.That(failures.TryTake(out var failure, s_timeout), Is.True);
+        Assert.That(failure, Is.InstanceOf<DBusException>().And.Message.Contains("declared 's'"));
+        Assert.That(delivered, Is.Zero);
+        _connection.CallbackFailed -= OnFailed;
+
+        stop.Cancel();
+        Assert.CatchAsync<OperationCanceledException>(() => serving);
+    }
+
     private static Message WithString(Message call, string value)
     {
         var writer = MessageWriter.Create(MessageHeaderFields.From(call));
