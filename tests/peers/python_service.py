@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A dbus-python service that tests use as a real peer.
 
-Usage: /usr/bin/python3 python_service.py ADDRESS [BUS_NAME]
+Usage: /usr/bin/python3 python_service.py ADDRESS [BUS_NAME [--mute]]
 
 Connects to the bus at ADDRESS, owns BUS_NAME (default org.dbusgen.TestService), exports
 /org/dbusgen/Test with interface org.dbusgen.Test, prints "READY <unique name>" on stdout and
@@ -18,6 +18,7 @@ Methods
   MakePipe(text: s) -> h         returns the read end of a pipe holding text
   Quit()
 
+With --mute, /org/dbusgen/Mute refuses Introspect (UnknownMethod) and has Echo_s(s) -> s.
 A second object, /org/dbusgen/Test/Settings, serves org.freedesktop.DBus.Properties for the interface
 org.dbusgen.Settings by hand (dbus-python has no properties of its own): Name (s, read/write), Volume (d,
 read/write), Tags (as, read-only), Limits (a{sv}, read-only). Set emits PropertiesChanged.
@@ -108,6 +109,18 @@ class TestObject(dbus.service.Object):
         GLib.idle_add(self._loop.quit)
 
 
+class MuteObject(dbus.service.Object):
+    """At /org/dbusgen/Mute: refuses Introspect (as objects without introspection data do), still echoes."""
+
+    @dbus.service.method("org.freedesktop.DBus.Introspectable", in_signature="", out_signature="s")
+    def Introspect(self):
+        raise dbus.exceptions.DBusException("no introspection data here", name="org.freedesktop.DBus.Error.UnknownMethod")
+
+    @dbus.service.method(INTERFACE, in_signature="s", out_signature="s")
+    def Echo_s(self, value):
+        return value
+
+
 SETTINGS_INTERFACE = "org.dbusgen.Settings"
 SETTINGS_PATH = PATH + "/Settings"
 SETTINGS_XML = """  <interface name="org.dbusgen.Settings">
@@ -193,6 +206,8 @@ def main():
     loop = GLib.MainLoop()
     conn = dbus.bus.BusConnection(address)
     obj = TestObject(conn, loop)  # noqa: F841 (kept alive: the export lives as long as the object)
+    # Only when asked: tools that walk the whole tree (dbusgen tree, introspect --recursive) would trip on it.
+    mute = MuteObject(conn, "/org/dbusgen/Mute") if "--mute" in sys.argv[3:] else None  # noqa: F841
     settings = SettingsObject(conn)  # noqa: F841 (kept alive like obj)
     bus_name = dbus.service.BusName(name, conn, do_not_queue=True)  # noqa: F841 (released when collected)
     print("READY " + conn.get_unique_name(), flush=True)

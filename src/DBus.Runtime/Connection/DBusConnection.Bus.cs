@@ -107,14 +107,18 @@ public sealed partial class DBusConnection
     }
 
     /// <summary>
-    /// Introspects the object at <paramref name="path"/> of <paramref name="destination"/> and returns an untyped
-    /// proxy that calls its methods by name (dbus-python's get_object).
+    /// An untyped proxy for the object at <paramref name="path"/> of <paramref name="destination"/> that calls its
+    /// methods, reads its properties and receives its signals by name (dbus-python's get_object); see
+    /// <see cref="ProxyObject.CreateAsync(DBusConnection, string?, ObjectPath, bool, CancellationToken)"/>.
     /// </summary>
     /// <param name="destination">The bus name of the object's owner; null on a peer-to-peer connection.</param>
     /// <param name="path">The object's path.</param>
+    /// <param name="introspect">Read the object's introspection data first (an object that does not answer still
+    /// gets a proxy); false skips it (dbus-python's <c>introspect=False</c>).</param>
     /// <param name="cancellationToken">Cancels the introspection call.</param>
-    public Task<ProxyObject> GetObjectAsync([DBusName(DBusNameKind.BusName)] string? destination, ObjectPath path, CancellationToken cancellationToken = default) =>
-        ProxyObject.CreateAsync(this, destination, path, cancellationToken);
+    public Task<ProxyObject> GetObjectAsync([DBusName(DBusNameKind.BusName)] string? destination, ObjectPath path, bool introspect = true,
+        CancellationToken cancellationToken = default) =>
+        ProxyObject.CreateAsync(this, destination, path, introspect, cancellationToken);
 
     /// <summary>A bus method taking one bus name, checked before anything is sent.</summary>
     private Task<T> CallBus<T>(string member, string name, ReplyReader<T> read, CancellationToken cancellationToken)

@@ -115,13 +115,30 @@ public sealed partial class DBusConnection
     /// <paramref name="errorHandler"/> as a <see cref="DBusException"/> too, on the thread that noticed it (a timer
     /// thread, the one that cancelled, the one closing the connection). The reply given to
     /// <paramref name="replyHandler"/> is valid only while it runs. An exception either handler throws is reported
-    /// through <see cref="CallbackFailed"/>.
+    /// through <see cref="CallbackFailed"/>. With neither handler (dbus-python's call_async without handlers) the
+    /// call is sent flagged NO_REPLY_EXPECTED and nothing waits for it.
     /// </summary>
-    /// <returns>The pending call, which can be cancelled.</returns>
-    public PendingCall StartCall(Message call, [DBusDispatchThread] Action<Message> replyHandler, [DBusDispatchThread] Action<DBusException> errorHandler, TimeSpan? timeout = null)
+    /// <returns>The pending call, which can be cancelled; its <see cref="PendingCall.Reply"/> completes too.</returns>
+    /// <exception cref="ArgumentNullException">Only one of the handlers is null.</exception>
+    public PendingCall StartCall(Message call, [DBusDispatchThread] Action<Message>? replyHandler, [DBusDispatchThread] Action<DBusException>? errorHandler, TimeSpan? timeout = null)
     {
-        ArgumentNullException.ThrowIfNull(replyHandler);
-        ArgumentNullException.ThrowIfNull(errorHandler);
+        ArgumentNullException.ThrowIfNull(call);
+        if (replyHandler is null && errorHandler is null)
+        {
+            if (call.Type != MessageType.MethodCall)
+            {
+                call.Dispose();
+                ThrowHelper.ThrowArgument(nameof(call), $"only a method call can be started; this is a {call.Type}");
+            }
+            call.AddFlags(MessageFlags.NoReplyExpected);
+            return PendingCall.NoReply(this, Send(call));
+        }
+        if (replyHandler is null || errorHandler is null)
+        {
+            call.Dispose();
+            throw new ArgumentNullException(replyHandler is null ? nameof(replyHandler) : nameof(errorHandler),
+                "give both handlers, or neither to send the call without expecting a reply");
+        }
         var pending = new CallbackPendingReply(this, replyHandler, errorHandler, null);
         Start(call, pending, timeout, default);
         return new PendingCall(this, pending);
@@ -133,6 +150,67 @@ public sealed partial class DBusConnection
         var pending = new MessagePendingReply();
         Start(call, pending, timeout, default);
         return new PendingCall(this, pending);
+    }
+
+    /// <summary>
+    /// Calls a method in one line, untyped (dbus-python's call_blocking, async): each of <paramref name="args"/>
+    /// (a plain .NET value or a <see cref="Variant"/>) is converted to its type in <paramref name="signature"/>,
+    /// and the reply's values come back as variants (<see cref="Variant.ToObject"/> gives plain values).
+    /// </summary>
+    /// <param name="destination">The bus name to call; null on a peer-to-peer connection.</param>
+    /// <param name="path">The object.</param>
+    /// <param name="interface">The interface, or null.</param>
+    /// <param name="member">The method.</param>
+    /// <param name="signature">The signature of the arguments.</param>
+    /// <param name="args">The arguments, one per complete type of <paramref name="signature"/>.</param>
+    /// <exception cref="ArgumentException">A name is invalid, or the arguments do not fit the signature (nothing is sent).</exception>
+    /// <exception cref="DBusException">The peer answered with an error, none came in time, or the connection was lost.</exception>
+    public Task<Variant[]> CallMethodAsync([DBusName(DBusNameKind.BusName)] string? destination, ObjectPath path,
+        [DBusName(DBusNameKind.InterfaceName)] string? @interface, [DBusName(DBusNameKind.MemberName)] string member,
+        [DBusSignature] Signature signature, [DBusArguments("signature")] params object?[] args) =>
+        CallMethodAsync(destination, path, @interface, member, signature, args, null, default);
+
+    /// <inheritdoc cref="CallMethodAsync(string?, ObjectPath, string?, string, Signature, object?[])"/>
+    /// <param name="destination">The bus name to call; null on a peer-to-peer connection.</param>
+    /// <param name="path">The object.</param>
+    /// <param name="interface">The interface, or null.</param>
+    /// <param name="member">The method.</param>
+    /// <param name="signature">The signature of the arguments.</param>
+    /// <param name="args">The arguments, one per complete type of <paramref name="signature"/>.</param>
+    /// <param name="timeout">How long to wait; null for the connection's default.</param>
+    /// <param name="cancellationToken">Abandons the wait.</param>
+    public Task<Variant[]> CallMethodAsync([DBusName(DBusNameKind.BusName)] string? destination, ObjectPath path,
+        [DBusName(DBusNameKind.InterfaceName)] string? @interface, [DBusName(DBusNameKind.MemberName)] string member,
+        [DBusSignature] Signature signature, object?[] args, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var values = VariantConverter.FromObjects(args, signature, member);
+        var writer = MessageWriter.CreateMethodCall(destination, path, @interface, member, signature);
+        try
+        {
+            foreach (var value in values)
+            {
+                writer.WriteValue(value);
+            }
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+        return CallAsync(writer.ToMessage(), static reply => VariantConverter.ReadValues(reply.GetBodyReader(), reply.Signature), timeout, cancellationToken);
+    }
+
+    /// <summary>The blocking form of <see cref="CallMethodAsync(string?, ObjectPath, string?, string, Signature, object?[])"/>
+    /// (dbus-python's call_blocking).</summary>
+    /// <exception cref="InvalidOperationException">Called on the connection's dispatch thread, where it would deadlock.</exception>
+    /// <inheritdoc cref="CallMethodAsync(string?, ObjectPath, string?, string, Signature, object?[])"/>
+    [DBusBlocking]
+    public Variant[] CallMethod([DBusName(DBusNameKind.BusName)] string? destination, ObjectPath path,
+        [DBusName(DBusNameKind.InterfaceName)] string? @interface, [DBusName(DBusNameKind.MemberName)] string member,
+        [DBusSignature] Signature signature, [DBusArguments("signature")] params object?[] args)
+    {
+        ThrowIfDispatchThread(nameof(CallMethod));
+        return CallMethodAsync(destination, path, @interface, member, signature, args, null, default).GetAwaiter().GetResult();
     }
 
     /// <summary>Registers <paramref name="pending"/> under the call's serial, then queues the call.</summary>

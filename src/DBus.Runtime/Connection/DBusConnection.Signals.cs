@@ -18,6 +18,18 @@ public sealed partial class DBusConnection
     public Task<SignalSubscription> AddSignalReceiverAsync(MatchRule rule, [DBusDispatchThread] SignalHandler handler, CancellationToken cancellationToken = default) =>
         _signals.AddReceiverAsync(rule, handler, cancellationToken);
 
+    /// <summary>The active signal receivers, in the order added (each with its rule, handler and sender's owner).</summary>
+    public IReadOnlyList<SignalSubscription> SignalReceivers => _signals.Receivers;
+
+    /// <summary>
+    /// Removes every signal receiver whose handler is <paramref name="handler"/> (when given; delegates compare as
+    /// <see cref="Delegate.Equals(object?)"/> does) and whose rule has each key set on <paramref name="criteria"/>
+    /// with the same value (when given): dbus-python's remove_signal_receiver(handler_or_match, signal_name,
+    /// dbus_interface, bus_name, path, **keywords). A bus match rule goes with its last receiver.
+    /// </summary>
+    /// <returns>How many receivers were removed.</returns>
+    public int RemoveSignalReceivers(SignalHandler? handler, MatchRule? criteria = null) => _signals.RemoveReceivers(handler, criteria);
+
     /// <summary>
     /// Queues every incoming message that matches <paramref name="rule"/> (Jeepney's filter with a queue):
     /// signals (on a bus the rule is added with AddMatch, and a well-known sender is followed as by

@@ -63,6 +63,14 @@ public sealed class DBusConnectionOptions
 
     internal const int DefaultMaxMessageUnixFds = 16;
 
+    /// <summary>
+    /// Where DBUS_COOKIE_SHA1 reads the server's cookies: the server's keyring directory when it uses another than
+    /// <c>$HOME/.dbus-keyrings</c> (a <c>DBusServer</c> with its own <c>KeyringDirectory</c>, a GDBus server with
+    /// <c>G_DBUS_COOKIE_SHA1_KEYRING_DIR</c>). Null (the default): <c>$HOME/.dbus-keyrings</c>. A directory group or
+    /// others can enter is refused, as libdbus does.
+    /// </summary>
+    public string? KeyringDirectory { get; init; }
+
     /// <summary>Exit the process (exit code 1) when the connection is lost, as dbus-python's set_exit_on_disconnect.</summary>
     public bool ExitOnDisconnect { get; init; }
 

@@ -255,46 +255,66 @@ internal sealed class MessageRouter
         {
             Telemetry.MessageReceived(received.Length);
             ref readonly var header = ref received.Header;
-            if (header.Type is MessageType.MethodReturn or MessageType.Error
-                && header.ReplySerial != 0
-                && _pending.TakeForReply(header.ReplySerial) is { } pending)
+            // Queues watching calls, returns or errors get a copy first; the message goes on as usual.
+            var watched = header.Type == MessageType.Signal ? default : _signals.DeliverAddressed(received);
+            if (!watched.IsCompletedSuccessfully)
             {
-                try
-                {
-                    pending.Complete(received);
-                }
-                catch (Exception e)
-                {
-                    _connection.OnCallbackFailed(e);
-                }
-                return default;
+                return CompleteAfter(watched, Route(received));
             }
-
-            // Everything else may reach user code as a Message.
-            var message = new Message(received);
-
-            if (Filters.Run(_connection, message))
-            {
-                message.Dispose();
-                return default;
-            }
-
-            switch (message.Type)
-            {
-                case MessageType.Signal:
-                    return _signals.Dispatch(message);
-                case MessageType.MethodCall:
-                    DispatchMethodCall(message);
-                    return default;
-                default:
-                    // A late reply (its call timed out or was cancelled) or an unknown type: nobody wants it.
-                    message.Dispose();
-                    return default;
-            }
+            return Route(received);
         }
         finally
         {
             t_dispatching = null;
+        }
+    }
+
+    private static async ValueTask CompleteAfter(ValueTask first, ValueTask second)
+    {
+        await first.ConfigureAwait(false);
+        await second.ConfigureAwait(false);
+    }
+
+    /// <summary>Routes one incoming message: a reply to its pending call, the rest through the filters to the signal
+    /// dispatcher or the method-call handler.</summary>
+    private ValueTask Route(MessageData received)
+    {
+        ref readonly var header = ref received.Header;
+        if (header.Type is MessageType.MethodReturn or MessageType.Error
+            && header.ReplySerial != 0
+            && _pending.TakeForReply(header.ReplySerial) is { } pending)
+        {
+            try
+            {
+                pending.Complete(received);
+            }
+            catch (Exception e)
+            {
+                _connection.OnCallbackFailed(e);
+            }
+            return default;
+        }
+
+        // Everything else may reach user code as a Message.
+        var message = new Message(received);
+
+        if (Filters.Run(_connection, message))
+        {
+            message.Dispose();
+            return default;
+        }
+
+        switch (message.Type)
+        {
+            case MessageType.Signal:
+                return _signals.Dispatch(message);
+            case MessageType.MethodCall:
+                DispatchMethodCall(message);
+                return default;
+            default:
+                // A late reply (its call timed out or was cancelled) or an unknown type: nobody wants it.
+                message.Dispose();
+                return default;
         }
     }
 

@@ -41,6 +41,7 @@ public sealed partial class MessageStream
                 NegotiateUnixFds = options.EnableFds,
                 ExpectedGuid = connected.Address.Guid,
                 Timeout = options.ConnectTimeout,
+                KeyringDirectory = options.KeyringDirectory,
             }, cancellationToken).ConfigureAwait(false);
             return new MessageStream(transport, auth.Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, options.MaxMessageUnixFds);
         }

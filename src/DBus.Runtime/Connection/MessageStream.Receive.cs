@@ -16,15 +16,15 @@ public sealed partial class MessageStream
     private int _receiving;
 
     /// <summary>
-    /// Returns the next incoming message, whatever it is (the caller disposes it). Only one receive may run at
-    /// a time.
+    /// Returns the next incoming message, whatever it is (the caller disposes it): first those a
+    /// <see cref="ReceiveUntil"/> set aside, in order. Only one receive may run at a time.
     /// </summary>
     /// <exception cref="DBusDisconnectedException">The peer closed the connection, or it was closed; after a
     /// malformed message the inner exception is the <see cref="DBusProtocolException"/> that says what was wrong.</exception>
     /// <exception cref="OperationCanceledException">The token fired; the stream stays usable.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default) =>
-        new(await ReceiveDataAsync(cancellationToken).ConfigureAwait(false));
+        TryTakeSetAside(out var setAside) ? setAside : new(await ReceiveDataAsync(cancellationToken).ConfigureAwait(false));
 
     /// <summary><see cref="ReceiveAsync"/> without the <see cref="Message"/> handle (the connection's dispatch loop
     /// makes one only for what reaches user code as a <see cref="Message"/>).</summary>

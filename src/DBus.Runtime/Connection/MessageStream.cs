@@ -104,6 +104,7 @@ public sealed partial class MessageStream : IAsyncDisposable, IDisposable
         }
         _transport.Dispose();
         ReleaseReceiveState();
+        ReleaseSetAside();
         _closing.Dispose();
     }
 

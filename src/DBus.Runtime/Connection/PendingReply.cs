@@ -100,10 +100,59 @@ internal sealed class MessagePendingReply : PendingReply
 /// </summary>
 internal sealed class CallbackPendingReply(DBusConnection connection, Action<Message> onReply, Action<DBusException> onError, Action<Exception>? onFailure) : PendingReply
 {
+    private readonly Lock _lock = new();
+    // PendingCall.Reply, made on first read: a reply gets a reference of its own only when someone asked for it.
+    private TaskCompletionSource<Message>? _replyTask;
+    private bool _ended;
+    private Exception? _failure;
+
+    /// <summary>The outcome as a task (see <see cref="PendingCall.Reply"/>).</summary>
+    public Task<Message> ReplyTask
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (_replyTask is null)
+                {
+                    _replyTask = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    if (_ended)
+                    {
+                        _replyTask.SetException(_failure ?? new InvalidOperationException(
+                            "the reply went to the reply handler and was released: read PendingCall.Reply before the reply arrives to get it too"));
+                    }
+                }
+                return _replyTask.Task;
+            }
+        }
+    }
+
+    private TaskCompletionSource<Message>? End(Exception? failure)
+    {
+        lock (_lock)
+        {
+            _ended = true;
+            _failure = failure;
+            return _replyTask;
+        }
+    }
+
     protected override void OnComplete(Message reply)
     {
         using (reply)
         {
+            var waiter = End(reply.Type == MessageType.Error ? ToException(reply) : null);
+            if (waiter is not null)
+            {
+                if (_failure is { } error)
+                {
+                    waiter.TrySetException(error);
+                }
+                else if (!waiter.TrySetResult(reply.AddReference()))
+                {
+                    reply.Dispose();
+                }
+            }
             try
             {
                 if (reply.Type == MessageType.Error)
@@ -124,6 +173,7 @@ internal sealed class CallbackPendingReply(DBusConnection connection, Action<Mes
 
     protected override void OnFail(Exception exception)
     {
+        End(exception)?.TrySetException(exception);
         try
         {
             if (onFailure is not null)

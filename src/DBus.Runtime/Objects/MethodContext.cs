@@ -1,3 +1,5 @@
+using DBus.CodeAnalysis;
+
 namespace DBus;
 
 /// <summary>
@@ -99,7 +101,10 @@ public sealed class MethodContext
     public void Reply() => Reply(MessageWriter.CreateMethodReturn(Request).ToMessage());
 
     /// <summary>Sends an error reply.</summary>
-    public void ReplyError(string errorName, string? message) => Reply(MessageWriter.CreateError(Request, errorName, message).ToMessage());
+    /// <param name="errorName">The D-Bus error name (checked by the analyzers when constant).</param>
+    /// <param name="message">The human-readable message, or null for none.</param>
+    /// <exception cref="ArgumentException"><paramref name="errorName"/> is not a valid error name.</exception>
+    public void ReplyError([DBusName(DBusNameKind.ErrorName)] string errorName, string? message) => Reply(MessageWriter.CreateError(Request, errorName, message).ToMessage());
 
     /// <summary>Marks the call answered; true when this is the first answer.</summary>
     internal bool TryMarkReplied() => Interlocked.Exchange(ref _replied, 1) == 0;

@@ -67,10 +67,10 @@ public sealed class MatchRule : IEquatable<MatchRule>
     }
 
     /// <summary>String arguments that must be equal (<c>argN</c>), by argument index 0–63.</summary>
-    public IDictionary<int, string> Args { get; } = new ArgDictionary("arg");
+    public IDictionary<int, string> Args => _args;
 
     /// <summary>Path-like arguments (<c>argNpath</c>): equal, or one is a '/'-terminated prefix of the other.</summary>
-    public IDictionary<int, string> ArgPaths { get; } = new ArgDictionary("argpath");
+    public IDictionary<int, string> ArgPaths => _argPaths;
 
     /// <summary>Argument 0 is this bus or interface name or lies in its namespace (<c>arg0namespace</c>).</summary>
     public string? Arg0Namespace
@@ -82,6 +82,8 @@ public sealed class MatchRule : IEquatable<MatchRule>
     /// <summary>The <c>eavesdrop</c> key (deprecated by the specification in favour of BecomeMonitor).</summary>
     public bool? Eavesdrop { get; init; }
 
+    private readonly MatchRuleArguments _args = new("arg");
+    private readonly MatchRuleArguments _argPaths = new("argpath");
     private readonly string? _sender;
     private readonly string? _interface;
     private readonly string? _member;
@@ -163,9 +165,59 @@ public sealed class MatchRule : IEquatable<MatchRule>
 
     private static string? ValidateNamespace(string value) => MatchRuleSyntax.ValidateNamespace(value);
 
-    /// <summary>Whether the message satisfies every key of this rule. <paramref name="senderOwner"/> is the
-    /// unique name that currently owns <see cref="Sender"/> when it is a well-known name.</summary>
-    internal bool Matches(Message message, string? senderOwner)
+    /// <summary>
+    /// Whether <paramref name="message"/> satisfies every key of this rule, as the bus would decide. A well-known
+    /// <see cref="Sender"/> matches a message only when <paramref name="senderOwner"/> (the unique name that owns it
+    /// now; <see cref="SignalSubscription.SenderOwner"/> follows it) or the name itself is the message's sender.
+    /// </summary>
+    /// <param name="message">The message.</param>
+    /// <param name="senderOwner">The current owner of a well-known <see cref="Sender"/>, if known.</param>
+    public bool Matches(Message message, [DBusName(DBusNameKind.BusName)] string? senderOwner = null)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return MatchesCore(message, senderOwner);
+    }
+
+    /// <summary>
+    /// A frozen copy (its argument conditions cannot change), with <paramref name="type"/> as its type when given:
+    /// what a subscription keeps, so the rule on the bus and the one matched against stay the same.
+    /// </summary>
+    internal MatchRule Freeze(MessageType? type = null)
+    {
+        var copy = new MatchRule
+        {
+            Type = type ?? Type,
+            Sender = Sender,
+            Interface = Interface,
+            Member = Member,
+            Path = Path,
+            PathNamespace = PathNamespace,
+            Destination = Destination,
+            Arg0Namespace = Arg0Namespace,
+            Eavesdrop = Eavesdrop,
+        };
+        _args.CopyTo(copy._args);
+        _argPaths.CopyTo(copy._argPaths);
+        copy._args.Freeze();
+        copy._argPaths.Freeze();
+        return copy;
+    }
+
+    /// <summary>True when every key set on <paramref name="criteria"/> has the same value here (dbus-python's
+    /// matches_removal_spec): the criteria of <see cref="DBusConnection.RemoveSignalReceivers"/>.</summary>
+    internal bool HasKeysOf(MatchRule criteria) =>
+        (criteria.Type is null || criteria.Type == Type)
+        && (criteria.Sender is null || criteria.Sender == Sender)
+        && (criteria.Interface is null || criteria.Interface == Interface)
+        && (criteria.Member is null || criteria.Member == Member)
+        && (criteria.Path is null || criteria.Path == Path)
+        && (criteria.PathNamespace is null || criteria.PathNamespace == PathNamespace)
+        && (criteria.Destination is null || criteria.Destination == Destination)
+        && (criteria.Arg0Namespace is null || criteria.Arg0Namespace == Arg0Namespace)
+        && criteria.Args.All(a => Args.TryGetValue(a.Key, out var v) && v == a.Value)
+        && criteria.ArgPaths.All(a => ArgPaths.TryGetValue(a.Key, out var v) && v == a.Value);
+
+    private bool MatchesCore(Message message, string? senderOwner)
     {
         if (Type is { } type && message.Type != type)
         {
@@ -275,22 +327,5 @@ public sealed class MatchRule : IEquatable<MatchRule>
             return true;
         }
         return value == prefix || (value.StartsWith(prefix, StringComparison.Ordinal) && value.Length > prefix.Length && value[prefix.Length] == '/');
-    }
-
-    /// <summary>A dictionary of argument conditions that checks indexes as they are added.</summary>
-    private sealed class ArgDictionary(string key) : SortedDictionary<int, string>, IDictionary<int, string>
-    {
-        string IDictionary<int, string>.this[int index]
-        {
-            get => this[index];
-            set => this[CheckIndex(index)] = value ?? throw new ArgumentNullException(nameof(value));
-        }
-
-        void IDictionary<int, string>.Add(int index, string value) =>
-            Add(CheckIndex(index), value ?? throw new ArgumentNullException(nameof(value)));
-
-        private int CheckIndex(int index) => index is >= 0 and <= MaxArgIndex
-            ? index
-            : throw new ArgumentOutOfRangeException(nameof(index), index, $"match rule key '{key}': argument index must be 0 to {MaxArgIndex}");
     }
 }

@@ -13,7 +13,7 @@ internal sealed class SignalDispatcher
     private readonly CancellationToken _closing;
     private readonly Lock _lock = new();
     // Copy-on-write snapshots read by the dispatch loop.
-    private SignalReceiver[] _receivers = [];
+    private SignalSubscription[] _receivers = [];
     private MessageQueue[] _queues = [];
     private CallerTracker? _callers;
 
@@ -43,19 +43,39 @@ internal sealed class SignalDispatcher
         ArgumentNullException.ThrowIfNull(handler);
         rule = AsSignalRule(rule);
         string? wellKnown = await SubscribeAsync(rule, cancellationToken).ConfigureAwait(false);
-        var receiver = new SignalReceiver(rule, handler, wellKnown);
+        var receiver = new SignalSubscription(rule, handler, wellKnown, _isBus ? Owners.GetOwner : null, Remove);
         lock (_lock)
         {
             _receivers = [.. _receivers, receiver];
         }
-        return new SignalSubscription(() =>
+        return receiver;
+    }
+
+    /// <summary>The active receivers, in the order added.</summary>
+    public IReadOnlyList<SignalSubscription> Receivers => Volatile.Read(ref _receivers);
+
+    /// <summary>
+    /// Removes every receiver whose handler is <paramref name="handler"/> (when given) and whose rule has every key
+    /// of <paramref name="criteria"/> (when given): dbus-python's remove_signal_receiver. Returns how many went.
+    /// </summary>
+    public int RemoveReceivers(SignalHandler? handler, MatchRule? criteria)
+    {
+        var matching = Array.FindAll(Volatile.Read(ref _receivers),
+            r => (handler is null || r.Handler.Equals(handler)) && (criteria is null || r.Rule.HasKeysOf(criteria)));
+        foreach (var receiver in matching)
         {
-            lock (_lock)
-            {
-                _receivers = Array.FindAll(_receivers, r => r != receiver);
-            }
-            Unsubscribe(rule, wellKnown);
-        });
+            receiver.Dispose();
+        }
+        return matching.Length;
+    }
+
+    private void Remove(SignalSubscription receiver)
+    {
+        lock (_lock)
+        {
+            _receivers = Array.FindAll(_receivers, r => r != receiver);
+        }
+        Unsubscribe(receiver.Rule, receiver.WellKnownSender);
     }
 
     /// <summary>Adds a queue for the messages matching <paramref name="rule"/> (see <see cref="DBusConnection.WatchAsync"/>).</summary>
@@ -63,6 +83,8 @@ internal sealed class SignalDispatcher
     {
         ArgumentNullException.ThrowIfNull(rule);
         options ??= MessageQueueOptions.Default;
+        // The queue keeps a frozen copy: a change to the caller's rule cannot leave another rule on the bus.
+        rule = rule.Freeze();
         string? wellKnown = rule.Type is null or MessageType.Signal
             ? await SubscribeAsync(AsSignalRule(rule), cancellationToken).ConfigureAwait(false)
             : null;
@@ -93,8 +115,7 @@ internal sealed class SignalDispatcher
     /// <exception cref="ArgumentException">The rule is of another type.</exception>
     public static MatchRule AsSignalRule(MatchRule rule) => rule.Type switch
     {
-        MessageType.Signal => rule,
-        null => MatchRule.Parse("type='signal'," + rule),
+        MessageType.Signal or null => rule.Freeze(MessageType.Signal),
         _ => throw new ArgumentException($"a signal receiver needs a rule of type signal, not {rule.Type}", nameof(rule)),
     };
 
@@ -110,7 +131,7 @@ internal sealed class SignalDispatcher
         var receivers = Volatile.Read(ref _receivers);
         foreach (var receiver in receivers)
         {
-            if (receiver.Rule.Matches(message, receiver.WellKnownSender is { } name ? Owners.GetOwner(name) : null))
+            if (receiver.IsActive && receiver.Rule.Matches(message, receiver.WellKnownSender is { } name ? Owners.GetOwner(name) : null))
             {
                 try
                 {
@@ -125,6 +146,53 @@ internal sealed class SignalDispatcher
         var waiting = DeliverToQueues(message);
         message.Dispose();
         return waiting;
+    }
+
+    /// <summary>
+    /// Gives a copy of a message that is not a signal (a method call, return or error addressed to this connection)
+    /// to the queues whose rule is of its type or of none (<see cref="DBusConnection.WatchAsync"/>); the message
+    /// itself goes on to its pending call or handler. Costs nothing while no such queue exists.
+    /// </summary>
+    public ValueTask DeliverAddressed(MessageData received)
+    {
+        // On the path of every reply: no allocation unless a queue may want the message.
+        var queues = Volatile.Read(ref _queues);
+        var type = received.Header.Type;
+        bool wanted = false;
+        foreach (var queue in queues)
+        {
+            wanted |= Takes(queue, type);
+        }
+        return wanted ? DeliverCopy(received, type) : default;
+    }
+
+    // Apart, so the closure over 'type' is allocated only when a copy is delivered.
+    private ValueTask DeliverCopy(MessageData received, MessageType type)
+    {
+        var copy = Copy(received);
+        try
+        {
+            return DeliverToQueues(copy, q => Takes(q, type));
+        }
+        finally
+        {
+            copy.Dispose();
+        }
+    }
+
+    private static bool Takes(MessageQueue queue, MessageType type) => queue.Rule.Type is null || queue.Rule.Type == type;
+
+    // A copy with its own buffer and duplicated descriptors: the original is read (and released) by its consumer.
+    private static Message Copy(MessageData data)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(data.Length);
+        data.Buffer.AsSpan(0, data.Length).CopyTo(buffer);
+        var fds = data.UnixFds.Length == 0 ? [] : new UnixFd?[data.UnixFds.Length];
+        for (int i = 0; i < fds.Length; i++)
+        {
+            fds[i] = data.UnixFds[i] is { } fd ? UnixFd.Duplicate(fd.DangerousGetDescriptor()) : null;
+        }
+        return new Message(buffer, data.Length, data.Header, fds);
     }
 
     /// <summary>Ends every queue with the connection's loss: readers see the queued messages, then the reason.</summary>
@@ -179,7 +247,7 @@ internal sealed class SignalDispatcher
     }
 
     /// <summary>Gives each matching queue a reference to the message; waits only for full queues with the Wait policy.</summary>
-    private ValueTask DeliverToQueues(Message message)
+    private ValueTask DeliverToQueues(Message message, Predicate<MessageQueue>? takes = null)
     {
         var queues = Volatile.Read(ref _queues);
         if (queues.Length == 0)
@@ -189,7 +257,7 @@ internal sealed class SignalDispatcher
         List<Task>? waits = null;
         foreach (var queue in queues)
         {
-            if (queue.Rule.Matches(message, queue.WellKnownSender is { } name ? Owners.GetOwner(name) : null))
+            if ((takes is null || takes(queue)) && queue.Rule.Matches(message, queue.WellKnownSender is { } name ? Owners.GetOwner(name) : null))
             {
                 var delivered = queue.EnqueueAsync(message);
                 if (!delivered.IsCompletedSuccessfully)
@@ -200,6 +268,4 @@ internal sealed class SignalDispatcher
         }
         return waits is null ? default : new ValueTask(Task.WhenAll(waits));
     }
-
-    private sealed record SignalReceiver(MatchRule Rule, SignalHandler Handler, string? WellKnownSender);
 }

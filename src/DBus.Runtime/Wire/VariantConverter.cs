@@ -97,9 +97,47 @@ internal static class VariantConverter
         throw new ArgumentException($"{what}: a {value.GetType().Name} cannot be sent as D-Bus type '{type}'", what);
     }
 
-    /// <summary>The natural D-Bus type of a value that goes into a variant.</summary>
-    private static Variant Infer(object value, string what) => value switch
+    /// <summary>Converts each of <paramref name="args"/> to its type in <paramref name="signature"/>.</summary>
+    /// <exception cref="ArgumentException">The count or a value does not fit; the message names the argument.</exception>
+    public static Variant[] FromObjects(object?[] args, Signature signature, string what)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length != signature.Count)
+        {
+            throw new ArgumentException($"{what} takes {signature.Count} argument(s) ('{signature}'), not {args.Length}", nameof(args));
+        }
+        var values = new Variant[args.Length];
+        for (int i = 0; i < args.Length; i++)
+        {
+            values[i] = FromObject(args[i], signature[i], $"argument {i} of {what}");
+        }
+        return values;
+    }
+
+    /// <summary>Reads every value of a body of signature <paramref name="signature"/>; the values own the descriptors
+    /// they hold, and those read before a failure are closed with it.</summary>
+    public static Variant[] ReadValues(MessageReader reader, Signature signature)
+    {
+        var results = new Variant[signature.Count];
+        try
+        {
+            for (int i = 0; i < results.Length; i++)
+            {
+                results[i] = reader.ReadValue(signature[i]);
+            }
+        }
+        catch
+        {
+            Variant.DisposeAll(results);
+            throw;
+        }
+        return results;
+    }
+
+    /// <summary>The natural D-Bus type of a value that goes into a variant, or as an argument when no signature is known.</summary>
+    public static Variant Infer(object? value, string what) => value switch
+    {
+        null => throw new ArgumentNullException(what, $"{what} is null, but D-Bus has no null"),
         Variant v => v,
         byte b => new Variant(b),
         bool b => new Variant(b),
@@ -116,6 +154,6 @@ internal static class VariantConverter
         UnixFd h => new Variant(h),
         byte[] ay => new Variant(ay),
         string[] strings => new Variant(strings),
-        _ => throw new ArgumentException($"{what}: the D-Bus type of a {value.GetType().Name} in a variant is not obvious; pass a Variant", what),
+        _ => throw new ArgumentException($"{what}: the D-Bus type of a {value.GetType().Name} is not obvious without a signature; pass a Variant, or give the signature (ProxyObject.CallWithSignatureAsync)", what),
     };
 }
