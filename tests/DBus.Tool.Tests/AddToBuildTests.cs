@@ -3,29 +3,44 @@ using DBusGen.Tests.Shared;
 namespace DBus.Tool.Tests;
 
 /// <summary>
-/// The flow docs/cli.md promises: a brand-new console project, <c>dbusgen introspect --add-to</c>, <c>dotnet build</c>,
-/// and the generated proxy calls the live dbus-python service.
+/// The flow docs/cli.md promises: a brand-new console project referencing the DBusGen package, <c>dbusgen
+/// introspect --add-to</c>, <c>dotnet build</c>, and the generated proxy calls the live dbus-python service.
 /// </summary>
 [TestFixture]
 public sealed class AddToBuildTests : ServiceFixture
 {
-    private static readonly TimeSpan s_buildTimeout = TimeSpan.FromMinutes(5);
-    private string _directory = null!;
+    private string _root = null!;
+    private Dictionary<string, string> _environment = null!;
 
     [SetUp]
-    public void CreateDirectory() => _directory = Directory.CreateTempSubdirectory("dbusgen-addto-").FullName;
+    public async Task CreateFolderAsync()
+    {
+        var feed = await InstalledTool.GetFeedAsync();
+        _root = Directory.CreateTempSubdirectory("dbusgen-addto-").FullName;
+        // The packed folder first, then the machine's usual feeds; a package cache of its own, so DBusGen can only
+        // come from the folder just packed (as in DBus.Package.Tests).
+        File.WriteAllText(Path.Combine(_root, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="dbusgen-packed" value="{feed.Folder}" />
+              </packageSources>
+            </configuration>
+            """);
+        _environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_root, "packages") };
+    }
 
     [TearDown]
-    public void RemoveDirectory() => Directory.Delete(_directory, recursive: true);
+    public void RemoveFolder() => Directory.Delete(_root, recursive: true);
 
     [Test]
     public async Task Introspect_add_to_then_dotnet_build_gives_a_working_proxy()
     {
-        string projectDirectory = Path.Combine(_directory, "AddToApp");
-        var create = await ProcessRunner.RunAsync("dotnet", ["new", "console", "-n", "AddToApp", "-o", projectDirectory], s_buildTimeout);
-        Assert.That(create.ExitCode, Is.Zero, create.ToString());
+        var feed = await InstalledTool.GetFeedAsync();
+        string projectDirectory = Path.Combine(_root, "AddToApp");
         string project = Path.Combine(projectDirectory, "AddToApp.csproj");
-        ReferenceDBusGen(project);
+        (await DotNetCli.RunAsync(_root, ["new", "console", "-n", "AddToApp", "-o", projectDirectory], _environment)).AssertSuccess();
+        (await DotNetCli.RunAsync(projectDirectory, ["add", project, "package", "DBusGen", "--version", feed.Version], _environment)).AssertSuccess();
 
         var addTo = await DbusgenAsync("introspect", Service, TestPath, "--add-to", project);
         AssertSucceeded(addTo);
@@ -42,35 +57,10 @@ public sealed class AddToBuildTests : ServiceFixture
             Console.WriteLine(await test.EchoSAsync("hello from the generated proxy"));
             Console.WriteLine(string.Join(",", await test.EchoAiAsync([1, -2, 3])));
             """);
-        var build = await ProcessRunner.RunAsync("dotnet", ["build", project, "-c", "Debug"], s_buildTimeout, projectDirectory);
-        Assert.That(build.ExitCode, Is.Zero, build.ToString());
-
-        var run = await ProcessRunner.RunAsync("dotnet", [Path.Combine(projectDirectory, "bin", "Debug", "net10.0", "AddToApp.dll"), Bus.Address], Timeout);
-        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        var build = (await DotNetCli.RunAsync(projectDirectory, ["build", "-nodeReuse:false"], _environment)).AssertSuccess();
+        var run = (await DotNetCli.RunAsync(projectDirectory, [Path.Combine("bin", "Debug", "net10.0", "AddToApp.dll"), Bus.Address],
+            _environment, TimeSpan.FromMinutes(1))).AssertSuccess();
+        TestContext.Progress.WriteLine($"add-to consumer: build {build.Elapsed.TotalSeconds:0.0} s, run {run.Elapsed.TotalSeconds:0.0} s");
         Assert.That(run.Output, Is.EqualTo("hello from the generated proxy\n1,-2,3\n"));
-    }
-
-    /// <summary>
-    /// References DBusGen from this checkout, the way docs/generator.md describes for a project outside the
-    /// package: build/DBusGen.props and .targets imported, the runtime referenced, the generator as an analyzer.
-    /// </summary>
-    private static void ReferenceDBusGen(string project)
-    {
-        string root = RepositoryPaths.Root;
-        string text = File.ReadAllText(project);
-        text = text.Replace("<Project Sdk=\"Microsoft.NET.Sdk\">", $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <Import Project="{Path.Combine(root, "build", "DBusGen.props")}" />
-              <ItemGroup>
-                <ProjectReference Include="{Path.Combine(root, "src", "DBus.Runtime", "DBus.Runtime.csproj")}" />
-                <ProjectReference Include="{Path.Combine(root, "src", "DBus.Generator", "DBus.Generator.csproj")}" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
-              </ItemGroup>
-            """, StringComparison.Ordinal);
-        text = text.Replace("</Project>", $"""
-              <Import Project="{Path.Combine(root, "build", "DBusGen.targets")}" />
-            </Project>
-            """, StringComparison.Ordinal);
-        // Kept with dotnet new's byte order mark, which dbusgen must keep too.
-        File.WriteAllText(project, text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
     }
 }
