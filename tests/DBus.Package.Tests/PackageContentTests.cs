@@ -71,6 +71,27 @@ public class PackageContentTests
     }
 
     [Test]
+    public async Task Packing_again_gives_byte_identical_packages()
+    {
+        // The same build packed a second time into another folder: without a fixed zip timestamp every entry would
+        // carry the time of packing. (The compilers' output is deterministic already: Deterministic=true.)
+        string again = Path.Combine(TestContext.CurrentContext.WorkDirectory, "repacked-" + _feed.Version);
+        if (Directory.Exists(again))
+        {
+            Directory.Delete(again, recursive: true);
+        }
+        (await DotNetCli.RunAsync(RepositoryPaths.Root,
+        [
+            "pack", "src/DBus.Runtime/DBus.Runtime.csproj", "-c", "Release", "--no-build", "-o", again,
+            $"-p:Version={_feed.Version}", "--artifacts-path", _feed.ArtifactsFolder, "-nodeReuse:false",
+        ])).AssertSuccess();
+        string first = _feed.PathOf("DBusGen");
+        string second = Path.Combine(again, Path.GetFileName(first));
+        Assert.That(File.ReadAllBytes(second), Is.EqualTo(File.ReadAllBytes(first)), $"{first} and {second} differ");
+        Directory.Delete(again, recursive: true);
+    }
+
+    [Test]
     public async Task In_the_whole_solution_only_the_src_packages_are_packable()
     {
         // Asks every project of DBusGen.sln (tests, benchmarks, samples included) for IsPackable and PackageId

@@ -13,8 +13,9 @@ namespace DBusGen.Tests.Shared;
 /// </summary>
 internal static class PackedPackages
 {
-    /// <summary>The folder holding the .nupkg files, and the version they all carry.</summary>
-    public sealed record Feed(string Folder, string Version)
+    /// <summary>The folder holding the .nupkg files, the version they all carry, and the artifacts folder of the
+    /// Release build they were packed from (for a test that packs again from the same build).</summary>
+    public sealed record Feed(string Folder, string Version, string ArtifactsFolder)
     {
         /// <summary>The package ids present in <see cref="Folder"/>.</summary>
         public IReadOnlyList<string> Ids =>
@@ -44,7 +45,7 @@ internal static class PackedPackages
         string key = SourceKey(root);
         string cache = Path.Combine(Path.GetTempPath(), "dbusgen-packages");
         string entry = Path.Combine(cache, key);
-        var feed = new Feed(Path.Combine(entry, "packages"), $"0.0.0-test.k{key}");
+        var feed = new Feed(Path.Combine(entry, "packages"), $"0.0.0-test.k{key}", Path.Combine(entry, "artifacts"));
         Directory.CreateDirectory(cache);
 
         using var fileLock = await LockAsync(Path.Combine(cache, key + ".lock"));
@@ -67,7 +68,7 @@ internal static class PackedPackages
         var result = await DotNetCli.RunAsync(root,
         [
             "pack", filter, "-c", "Release", "-o", feed.Folder, $"-p:Version={feed.Version}",
-            "--artifacts-path", Path.Combine(entry, "artifacts"), "-nodeReuse:false",
+            "--artifacts-path", feed.ArtifactsFolder, "-nodeReuse:false",
         ], timeout: TimeSpan.FromMinutes(8));
         result.AssertSuccess();
         PackTime = result.Elapsed;
