@@ -71,8 +71,15 @@ internal static class HandlerEmitter
         w.WriteLine("/// <inheritdoc/>");
         w.WriteLine($"string {Handler}.IntrospectionXml => {Qualified(model, model.TypeName + "Interface")}.IntrospectionXml;");
         EmitDispatch(w, model, name, marshal);
-        EmitWriteProperty(w, model, marshal);
-        EmitSetProperty(w, model, marshal);
+        // Without readable (writable) properties the connection never asks: the interface's default serves.
+        if (model.Properties.Any(p => (p.Access & PropertyAccess.Read) != 0))
+        {
+            EmitWriteProperty(w, model, marshal);
+        }
+        if (model.Properties.Any(p => (p.Access & PropertyAccess.Write) != 0))
+        {
+            EmitSetProperty(w, model, marshal);
+        }
         marshal.EmitHelpers(w);
         w.CloseBrace();
         w.WriteLine("#pragma warning restore CS0618");
@@ -139,29 +146,15 @@ internal static class HandlerEmitter
         w.WriteLine("global::System.ArgumentNullException.ThrowIfNull(context);");
         if (model.Methods.Count > 0)
         {
-            w.WriteLine("switch (context.Member)");
+            // The connection matched the call's name and signature against the XML already: its position among the
+            // XML's methods (model order is document order, as in IntrospectionXml) says which one, overloads included.
+            w.WriteLine("switch (context.MethodIndex)");
             w.OpenBrace();
-            // Overloads (DBG1004) share a case and are told apart by the body's signature.
-            foreach (var group in model.Methods.GroupBy(m => m.Name, System.StringComparer.Ordinal))
+            for (int i = 0; i < model.Methods.Count; i++)
             {
-                w.WriteLine($"case {CSharpLiterals.String(group.Key)}:");
+                w.WriteLine($"case {i.ToString(CultureInfo.InvariantCulture)}:");
                 w.Indent();
-                var methods = group.ToList();
-                if (methods.Count == 1)
-                {
-                    w.WriteLine($"return __Handle{methods[0].CSharpName}(this, context);");
-                }
-                else
-                {
-                    foreach (var method in methods)
-                    {
-                        w.WriteLine($"if (context.Request.Signature.Value == {CSharpLiterals.String(method.InSignature)})");
-                        w.OpenBrace();
-                        w.WriteLine($"return __Handle{method.CSharpName}(this, context);");
-                        w.CloseBrace();
-                    }
-                    w.WriteLine("break;");
-                }
+                w.WriteLine($"return __Handle{model.Methods[i].CSharpName}(this, context);");
                 w.Unindent();
             }
             w.CloseBrace();

@@ -43,7 +43,20 @@ public sealed partial class DBusConnection
     public Task<T> CallAsync<T>(Message call, [DBusDispatchThread] ReplyReader<T> readReply, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(readReply);
-        var pending = ReaderPendingReply<T>.Rent(readReply, out var task);
+        var pending = ReaderPendingReply<ReplyReader<T>, T>.Rent(ReaderOfReader<T>.Instance, readReply, out var task);
+        Start(call, pending, timeout, cancellationToken);
+        return task;
+    }
+
+    /// <summary>
+    /// Calls a method and turns the reply into a value with <paramref name="readReply"/>, which is given
+    /// <paramref name="state"/> as well: a reader that needs context can be a static lambda, with no closure per call.
+    /// </summary>
+    /// <inheritdoc cref="CallAsync{T}(Message, ReplyReader{T}, TimeSpan?, CancellationToken)"/>
+    public Task<T> CallAsync<TState, T>(Message call, [DBusDispatchThread] ReplyReader<TState, T> readReply, TState state, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(readReply);
+        var pending = ReaderPendingReply<TState, T>.Rent(readReply, state, out var task);
         Start(call, pending, timeout, cancellationToken);
         return task;
     }
@@ -65,6 +78,34 @@ public sealed partial class DBusConnection
             ThrowIfDispatchThread(nameof(Call));
         }
         return CallAsync(call!, timeout).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Calls a method, waits for the reply and turns it into a value with <paramref name="readReply"/> (on the
+    /// dispatch thread, as for <see cref="CallAsync{T}(Message, ReplyReader{T}, TimeSpan?, CancellationToken)"/>).
+    /// The dispatch thread wakes the waiting thread directly: no thread-pool thread takes part, and besides the
+    /// call's <see cref="Message"/> nothing is allocated.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Called on the connection's dispatch thread, where it would deadlock.</exception>
+    /// <inheritdoc cref="CallAsync(Message, TimeSpan?, CancellationToken)"/>
+    [DBusBlocking]
+    public T Call<T>(Message call, [DBusDispatchThread] ReplyReader<T> readReply, TimeSpan? timeout = null) =>
+        Call(call, ReaderOfReader<T>.Instance, readReply, timeout);
+
+    /// <summary>The blocking form of <see cref="CallAsync{TState, T}(Message, ReplyReader{TState, T}, TState, TimeSpan?, CancellationToken)"/>.</summary>
+    /// <inheritdoc cref="Call{T}(Message, ReplyReader{T}, TimeSpan?)"/>
+    [DBusBlocking]
+    public T Call<TState, T>(Message call, [DBusDispatchThread] ReplyReader<TState, T> readReply, TState state, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(readReply);
+        if (IsDispatchThread)
+        {
+            call?.Dispose();
+            ThrowIfDispatchThread(nameof(Call));
+        }
+        var pending = BlockingPendingReply<TState, T>.Rent(readReply, state);
+        Start(call!, pending, timeout, default);
+        return pending.Wait();
     }
 
     /// <summary>

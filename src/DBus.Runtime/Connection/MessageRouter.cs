@@ -51,7 +51,7 @@ internal sealed class MessageRouter
     /// <summary>Whether this end connected (a client) or was accepted by a <see cref="DBusServer"/>, for telemetry.</summary>
     private string Role => AnswersHello ? Telemetry.RoleServer : Telemetry.RoleClient;
 
-    /// <summary>Where method calls go; replaced before dispatching starts (a server's shared objects).</summary>
+    /// <summary>Where method calls go: the connection's object server (tests put their own handler at this seam).</summary>
     public IMethodCallHandler MethodCalls
     {
         get => _methodCalls;

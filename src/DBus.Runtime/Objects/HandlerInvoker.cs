@@ -7,10 +7,11 @@ namespace DBus;
 /// </summary>
 internal static class HandlerInvoker
 {
-    /// <summary>Calls <paramref name="handler"/>; true when it is still running and now owns (and disposes) the call.</summary>
-    public static bool Invoke(DBusConnection connection, Message call, IDBusInterfaceHandler handler)
+    /// <summary>Calls <paramref name="handler"/> for its <paramref name="methodIndex"/>-th declared method; true when it
+    /// is still running and now owns (and disposes) the call.</summary>
+    public static bool Invoke(DBusConnection connection, Message call, IDBusInterfaceHandler handler, int methodIndex)
     {
-        var context = new MethodContext(connection, call, connection.ClosingToken, connection.CallersFor(call));
+        var context = new MethodContext(connection, call, connection.ClosingToken, connection.CallersFor(call), methodIndex);
         CallTelemetry.StartServer(context, handler.InterfaceName);
         ValueTask task;
         try

@@ -26,8 +26,9 @@ public sealed class MethodContext
 
     // closing fires when the connection closes; callers follows the bus caller (Sender), which may leave before this
     // connection does: null on a peer-to-peer connection, where the connection closing is that signal.
-    internal MethodContext(DBusConnection connection, Message request, CancellationToken closing, CallerTracker? callers)
+    internal MethodContext(DBusConnection connection, Message request, CancellationToken closing, CallerTracker? callers, int methodIndex)
     {
+        MethodIndex = methodIndex;
         Connection = connection;
         Request = request;
         _closing = closing;
@@ -43,6 +44,13 @@ public sealed class MethodContext
 
     /// <summary>The object path called (for a fallback handler, the path below its own).</summary>
     public ObjectPath Path => Request.Path ?? ObjectPath.Root;
+
+    /// <summary>
+    /// Which method was called: its position (from 0) among the <c>&lt;method&gt;</c> elements of the handler's
+    /// <see cref="IDBusInterfaceHandler.IntrospectionXml"/>, as the connection matched the call's name and signature.
+    /// Generated handlers dispatch on it instead of comparing names again; a hand-written handler may too.
+    /// </summary>
+    public int MethodIndex { get; }
 
     /// <summary>The method name.</summary>
     public string Member => Request.Member!;

@@ -27,9 +27,6 @@ internal sealed class ObjectServer : IMethodCallHandler
         _shared = shared;
     }
 
-    /// <summary>The exported objects (for tests).</summary>
-    internal ObjectTree Tree => _tree;
-
     /// <summary>Exports <paramref name="handlers"/> at <paramref name="path"/>; dispose the result to unexport them.</summary>
     /// <exception cref="ArgumentException">A handler's name or XML is invalid, or it names a standard interface.</exception>
     /// <exception cref="InvalidOperationException">An interface is already exported at <paramref name="path"/>.</exception>
@@ -121,18 +118,18 @@ internal sealed class ObjectServer : IMethodCallHandler
             }
             return false;
         }
-        if (!target.Description.Methods.TryGetValue(member, out var signatures))
+        if (!target.Description.Methods.TryGetValue(member, out var overloads))
         {
             CallReplies.ReplyError(connection, call, DBusErrorNames.UnknownMethod, $"method '{member}' does not exist on interface '{target.Name}'");
             return false;
         }
-        if (Array.IndexOf(signatures, call.Signature) < 0)
+        if (FindOverload(overloads, call.Signature) is not { } method)
         {
             CallReplies.ReplyError(connection, call, DBusErrorNames.InvalidArgs,
-                $"method '{target.Name}.{member}' takes arguments of signature {string.Join(" or ", signatures.Select(s => $"'{s}'"))}, not '{call.Signature}'");
+                $"method '{target.Name}.{member}' takes arguments of signature {string.Join(" or ", overloads.Select(m => $"'{m.InSignature}'"))}, not '{call.Signature}'");
             return false;
         }
-        return HandlerInvoker.Invoke(connection, call, target.Handler);
+        return HandlerInvoker.Invoke(connection, call, target.Handler, method.Index);
     }
 
     /// <summary>The tree that serves <paramref name="path"/>: this one when it has an object (or fallback) or a manager
@@ -147,6 +144,19 @@ internal sealed class ObjectServer : IMethodCallHandler
         var sharedTree = _shared._tree;
         node = sharedTree.Find(path);
         return node is not null || sharedTree.IsManager(path) ? sharedTree : _tree;
+    }
+
+    /// <summary>The declaration among <paramref name="overloads"/> that takes <paramref name="signature"/>, if any.</summary>
+    private static DeclaredMethod? FindOverload(DeclaredMethod[] overloads, Signature signature)
+    {
+        foreach (var method in overloads)
+        {
+            if (method.InSignature == signature)
+            {
+                return method;
+            }
+        }
+        return null;
     }
 
     /// <summary>The interface a call is for: the named one, or without a name the first with the method.

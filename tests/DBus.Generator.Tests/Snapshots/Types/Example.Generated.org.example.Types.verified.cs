@@ -1060,15 +1060,15 @@ namespace Example.Generated
         global::System.Threading.Tasks.ValueTask global::DBus.IDBusInterfaceHandler.HandleCallAsync(global::DBus.MethodContext context)
         {
             global::System.ArgumentNullException.ThrowIfNull(context);
-            switch (context.Member)
+            switch (context.MethodIndex)
             {
-                case "Basics":
+                case 0:
                     return __HandleBasics(this, context);
-                case "Containers":
+                case 1:
                     return __HandleContainers(this, context);
-                case "OpenLog":
+                case 2:
                     return __HandleOpenLog(this, context);
-                case "Handles":
+                case 3:
                     return __HandleHandles(this, context);
             }
             throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in org.example.Types");
@@ -1229,12 +1229,6 @@ namespace Example.Generated
                     return;
             }
             throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no readable property '" + name + "' in org.example.Types");
-        }
-
-        /// <inheritdoc/>
-        void global::DBus.IDBusInterfaceHandler.SetProperty(string name, ref global::DBus.MessageReader reader)
-        {
-            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no writable property '" + name + "' in org.example.Types");
         }
 
         private static global::System.ValueTuple<int> __Read__28i_29(ref global::DBus.MessageReader r)
