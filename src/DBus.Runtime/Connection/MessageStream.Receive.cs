@@ -11,6 +11,8 @@ public sealed partial class MessageStream
     private byte[]? _receiveBuffer;
     private int _receiveStart;
     private int _receiveEnd;
+    // Stream offset of _receiveStart: the bytes of every message taken so far.
+    private long _takenBytes;
     private int _receiving;
 
     /// <summary>
@@ -138,7 +140,7 @@ public sealed partial class MessageStream
             throw ClosedException();
         }
         _receiveEnd += received;
-        if (_receivedFds.OnRead(received) is { } error)
+        if (_receivedFds.OnRead(_takenBytes + _receiveEnd - _receiveStart) is { } error)
         {
             throw DescriptorViolation(error);
         }
@@ -201,7 +203,8 @@ public sealed partial class MessageStream
         }
         int consumed = (int)(before - bytes.Length);
         _receiveStart += consumed;
-        if (_receivedFds.OnTaken((int)message.Header.UnixFdCount, consumed) is { } error)
+        _takenBytes += consumed;
+        if (_receivedFds.OnTaken((int)message.Header.UnixFdCount, _takenBytes) is { } error)
         {
             message.Release();
             message = null;

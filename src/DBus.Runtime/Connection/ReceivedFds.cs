@@ -21,9 +21,6 @@ internal sealed class ReceivedFds
     private int _recorded;
     // Descriptors of the first batch already taken by messages.
     private int _frontTaken;
-    // Stream offsets: the bytes received so far, and the bytes of the messages taken so far.
-    private long _received;
-    private long _taken;
 
     public ReceivedFds(int maxPerMessage) => MaxPerMessage = maxPerMessage;
 
@@ -33,12 +30,11 @@ internal sealed class ReceivedFds
     /// <summary>The most descriptors one message may carry.</summary>
     public int MaxPerMessage { get; }
 
-    /// <summary>Records a read of <paramref name="bytes"/> bytes and the descriptors it appended to the queue.</summary>
+    /// <summary>Records the descriptors the last read appended, which arrived with bytes ending at stream offset
+    /// <paramref name="end"/>.</summary>
     /// <returns>Why the peer must be dropped (the descriptors are then closed), or null.</returns>
-    public string? OnRead(int bytes)
+    public string? OnRead(long end)
     {
-        _received += bytes;
-        long end = _received;
         int arrived = Queue.Count - _recorded;
         if (arrived == 0)
         {
@@ -54,13 +50,11 @@ internal sealed class ReceivedFds
         return null;
     }
 
-    /// <summary>Accounts for a message of <paramref name="bytes"/> bytes, framed off the front of what was received,
-    /// that took <paramref name="taken"/> descriptors off the queue.</summary>
+    /// <summary>Accounts for a message that ends at stream offset <paramref name="end"/> and took
+    /// <paramref name="taken"/> descriptors off the queue.</summary>
     /// <returns>Why the peer must be dropped (the descriptors are then closed), or null.</returns>
-    public string? OnTaken(int taken, int bytes)
+    public string? OnTaken(int taken, long end)
     {
-        _taken += bytes;
-        long end = _taken;
         if (taken > MaxPerMessage)
         {
             DisposeAll();
