@@ -26,7 +26,11 @@ dotnet tool restore >/dev/null
 # Two copies of the build: a plain one writes the seeds and replays crashes; in the other, SharpFuzz rewrites the
 # assemblies under test to report edge coverage to afl-fuzz (they only run inside its fork server).
 rm -rf "$work/plain" "$work/bin"
-dotnet publish tests/DBus.Fuzz.Tests -c Release -o "$work/plain" >/dev/null
+mkdir -p "$work"
+if ! dotnet publish tests/DBus.Fuzz.Tests -c Release -o "$work/plain" >"$work/publish.log" 2>&1; then
+  cat "$work/publish.log"
+  exit 1
+fi
 cp -r "$work/plain" "$work/bin"
 for assembly in DBus.Runtime.dll DBus.Generator.dll; do
   dotnet sharpfuzz "$work/bin/$assembly" >/dev/null

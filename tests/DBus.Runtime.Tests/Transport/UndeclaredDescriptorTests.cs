@@ -162,6 +162,31 @@ public class UndeclaredDescriptorTests
         Assert.That(reason.Message, Does.Contain("1 descriptor(s) more than its messages declare"));
     }
 
+    [Test]
+    public async Task A_client_that_sends_descriptors_with_its_authentication_lines_is_refused_and_they_are_closed()
+    {
+        var (client, server) = SocketTransport.CreatePair();
+        using var _ = client;
+        using var __ = server;
+        client.EnableUnixFds();
+        var handshake = SaslServer.AuthenticateAsync(server, new SaslServerOptions { Guid = Guid, UnixFdsSupported = true }, CancellationToken.None);
+        using var pipe = new AnonymousPipeServerStream(PipeDirection.In);
+        using (var extra = UnixFd.Duplicate(pipe.ClientSafePipeHandle))
+        {
+            int[] fds = [extra.DangerousGetDescriptor()];
+            await client.SendAsync("\0AUTH\r\n"u8.ToArray(), fds, CancellationToken.None);
+            // The server answers with the mechanisms before it reads again: wait for that, so the second batch comes
+            // in a read of its own.
+            Assert.That(await client.ReceiveAsync(new byte[256], new Queue<UnixFd>(), CancellationToken.None), Is.GreaterThan(0));
+            await client.SendAsync("AUTH EXTERNAL\r\n"u8.ToArray(), fds, CancellationToken.None);
+        }
+        pipe.DisposeLocalCopyOfClientHandle();
+        var failure = Assert.ThrowsAsync<DBusAuthenticationException>(() => handshake.WaitAsync(s_timeout));
+        Assert.That(failure!.Message, Does.Contain("descriptors with its authentication lines"));
+        var read = Task.Run(() => pipe.Read(new byte[1], 0, 1));
+        Assert.That(await read.WaitAsync(s_timeout), Is.Zero, "the descriptors the server received were closed");
+    }
+
     private static (SocketTransport Sender, SocketTransport Receiver) SocketPair()
     {
         var (a, b) = SocketTransport.CreatePair();
