@@ -82,6 +82,26 @@ public class NameAnalyzerTests
     }
 
     [Test]
+    public async Task Error_names_given_to_a_method_context_and_a_whole_header_are_checked()
+    {
+        await VerifyAnalyzerAsync<NameAnalyzer>("""
+            using DBus;
+
+            class C
+            {
+                void M(MethodContext context)
+                {
+                    context.ReplyError({|#0:"NoDots"|}, "text");
+                    _ = new MessageHeaderFields { ErrorName = {|#1:"bad"|}, Sender = "{|#2:.|}x.y" };
+                }
+            }
+            """,
+            Invalid(0, "NoDots", "error name", "an error name needs at least two elements separated by '.'"),
+            Invalid(1, "bad", "error name", "an error name needs at least two elements separated by '.'"),
+            Invalid(2, ".x.y", "bus name", "a bus name must not begin with '.'"));
+    }
+
+    [Test]
     public async Task Leading_and_trailing_separators_are_pointed_at()
     {
         await Verify("""

@@ -31,6 +31,10 @@ public class DocsCompileTests
         MetadataReference.CreateFromFile(typeof(DBusConnection).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(DBus.Testing.PrivateBus).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(DocsCompileTests).Assembly.Location),
+        // docs/observability.md: the OpenTelemetry SDK, its API and the console exporter.
+        MetadataReference.CreateFromFile(typeof(OpenTelemetry.Sdk).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(OpenTelemetry.Metrics.MeterProviderBuilder).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(OpenTelemetry.Exporter.ConsoleExporterOptions).Assembly.Location),
     ];
 
     private static readonly CSharpParseOptions s_parseOptions = new(LanguageVersion.Latest);

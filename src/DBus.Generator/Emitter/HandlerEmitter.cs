@@ -71,8 +71,15 @@ internal static class HandlerEmitter
         w.WriteLine("/// <inheritdoc/>");
         w.WriteLine($"string {Handler}.IntrospectionXml => {Qualified(model, model.TypeName + "Interface")}.IntrospectionXml;");
         EmitDispatch(w, model, name, marshal);
-        EmitWriteProperty(w, model, marshal);
-        EmitSetProperty(w, model, marshal);
+        // Without readable (writable) properties the connection never asks: the interface's default serves.
+        if (model.Properties.Any(p => (p.Access & PropertyAccess.Read) != 0))
+        {
+            EmitWriteProperty(w, model, marshal);
+        }
+        if (model.Properties.Any(p => (p.Access & PropertyAccess.Write) != 0))
+        {
+            EmitSetProperty(w, model, marshal);
+        }
         marshal.EmitHelpers(w);
         w.CloseBrace();
         w.WriteLine("#pragma warning restore CS0618");
@@ -91,11 +98,15 @@ internal static class HandlerEmitter
         Remarks(w, method.Doc);
         ParamDocs(w, method.InArgs);
         w.WriteLine($"/// <param name=\"{context}\">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>");
+        // Returned descriptors are handed over: the reply carries duplicates, and the dispatch closes these.
+        string handedOver = method.OutArgs.Any(a => DescriptorDisposal.MayHold(MarshalEmitter.Parse(a.Signature)))
+            ? " The descriptors returned (<c>UnixFd</c> values, and those inside returned <c>Variant</c> values) are closed once the reply is written: return a duplicate to keep one."
+            : "";
         w.WriteLine(method.OutArgs.Count switch
         {
             0 => "/// <returns>Completes when the call is handled; an empty method return is then sent.</returns>",
-            1 => "/// <returns>The out argument, sent as the reply.</returns>",
-            _ => "/// <returns>The out arguments, sent as the reply.</returns>",
+            1 => $"/// <returns>The out argument, sent as the reply.{handedOver}</returns>",
+            _ => $"/// <returns>The out arguments, sent as the reply.{handedOver}</returns>",
         });
         Obsolete(w, method.Deprecated, "method");
         string parameters = string.Join("", method.InArgs.Select(a => a.CSharpType + " " + a.ParameterName + ", "));
@@ -135,29 +146,15 @@ internal static class HandlerEmitter
         w.WriteLine("global::System.ArgumentNullException.ThrowIfNull(context);");
         if (model.Methods.Count > 0)
         {
-            w.WriteLine("switch (context.Member)");
+            // The connection matched the call's name and signature against the XML already: its position among the
+            // XML's methods (model order is document order, as in IntrospectionXml) says which one, overloads included.
+            w.WriteLine("switch (context.MethodIndex)");
             w.OpenBrace();
-            // Overloads (DBG1004) share a case and are told apart by the body's signature.
-            foreach (var group in model.Methods.GroupBy(m => m.Name, System.StringComparer.Ordinal))
+            for (int i = 0; i < model.Methods.Count; i++)
             {
-                w.WriteLine($"case {CSharpLiterals.String(group.Key)}:");
+                w.WriteLine($"case {i.ToString(CultureInfo.InvariantCulture)}:");
                 w.Indent();
-                var methods = group.ToList();
-                if (methods.Count == 1)
-                {
-                    w.WriteLine($"return __Handle{methods[0].CSharpName}(this, context);");
-                }
-                else
-                {
-                    foreach (var method in methods)
-                    {
-                        w.WriteLine($"if (context.Request.Signature.Value == {CSharpLiterals.String(method.InSignature)})");
-                        w.OpenBrace();
-                        w.WriteLine($"return __Handle{method.CSharpName}(this, context);");
-                        w.CloseBrace();
-                    }
-                    w.WriteLine("break;");
-                }
+                w.WriteLine($"return __Handle{model.Methods[i].CSharpName}(this, context);");
                 w.Unindent();
             }
             w.CloseBrace();
@@ -236,6 +233,22 @@ internal static class HandlerEmitter
         w.WriteLine("finally");
         w.OpenBrace();
         w.WriteLine("__w.Dispose();");
+        bool first = true;
+        for (int i = 0; i < method.OutArgs.Count; i++)
+        {
+            var node = MarshalEmitter.Parse(method.OutArgs[i].Signature);
+            if (!DescriptorDisposal.MayHold(node))
+            {
+                continue;
+            }
+            if (first)
+            {
+                w.WriteLine("// The reply holds its own copies of the returned descriptors: close these.");
+                first = false;
+            }
+            string value = method.OutArgs.Count == 1 ? "__result" : "__result.Item" + (i + 1).ToString(CultureInfo.InvariantCulture);
+            DescriptorDisposal.Emit(w, node, value, depth: 0);
+        }
         w.CloseBrace();
         w.CloseBrace();
     }

@@ -179,7 +179,9 @@ internal static class SaslClient
                     }
                     else
                     {
-                        channel.Waiting = $"waiting for REJECTED after cancelling {mechanism}";
+                        // Named in the error if the server hangs up instead of rejecting (GDBus does): the reason we
+                        // gave up (a keyring directory without the cookie, say) is what the user needs to know.
+                        channel.Waiting = $"waiting for REJECTED after cancelling {mechanism} because {failure}";
                         await channel.WriteLineAsync("CANCEL", cancellationToken).ConfigureAwait(false);
                     }
                     break;

@@ -1,37 +1,16 @@
 using DBus.CodeAnalysis;
-using DBus.Shared;
 
 namespace DBus;
 
-// The message bus's own methods (org.freedesktop.DBus on /org/freedesktop/DBus).
+// The message bus's own methods (org.freedesktop.DBus): each sends what BusMessages builds and reads its reply.
 public sealed partial class DBusConnection
 {
-    /// <summary>The bus daemon's name, path and interface.</summary>
-    internal const string BusName = "org.freedesktop.DBus";
-    private const string BusInterface = "org.freedesktop.DBus";
-    private static readonly ObjectPath s_busPath = new("/org/freedesktop/DBus");
-
-    private static Message BusCall(string member) =>
-        MessageWriter.CreateMethodCall(BusName, s_busPath, BusInterface, member).ToMessage();
-
-    private static Message BusCall(string member, string argument)
-    {
-        var writer = MessageWriter.CreateMethodCall(BusName, s_busPath, BusInterface, member, new Signature("s"));
-        writer.WriteString(argument);
-        return writer.ToMessage();
-    }
-
-    private static string ReadString(MessageView reply) => reply.GetBodyReader().ReadString();
-
-    private static uint ReadUInt32(MessageView reply) => reply.GetBodyReader().ReadUInt32();
-
-    private static bool ReadBoolean(MessageView reply) => reply.GetBodyReader().ReadBoolean();
-
-    private static string[] ReadStrings(MessageView reply) => reply.GetBodyReader().ReadArrayOfString();
+    /// <summary>The bus daemon's name.</summary>
+    internal const string BusName = BusMessages.BusName;
 
     private async Task HelloAsync(CancellationToken cancellationToken)
     {
-        string name = await CallAsync(BusCall("Hello"), ReadString, cancellationToken).ConfigureAwait(false);
+        string name = await CallAsync(BusMessages.Call("Hello"), BusMessages.ReadString, cancellationToken).ConfigureAwait(false);
         _uniqueName = name;
     }
 
@@ -39,58 +18,43 @@ public sealed partial class DBusConnection
     /// <returns>Whether we own it now, were queued, or it exists (the four replies of the specification).</returns>
     public Task<RequestNameReply> RequestNameAsync([DBusName(DBusNameKind.WellKnownBusName)] string name, RequestNameFlags flags = RequestNameFlags.None, CancellationToken cancellationToken = default)
     {
-        CheckBusName(name, nameof(name));
-        var writer = MessageWriter.CreateMethodCall(BusName, s_busPath, BusInterface, "RequestName", new Signature("su"));
-        writer.WriteString(name);
-        writer.WriteUInt32((uint)flags);
-        return CallAsync(writer.ToMessage(), static reply => (RequestNameReply)ReadUInt32(reply), cancellationToken);
+        BusMessages.CheckBusName(name, nameof(name));
+        return CallAsync(BusMessages.Call("RequestName", name, (uint)flags), static reply => (RequestNameReply)BusMessages.ReadUInt32(reply), cancellationToken);
     }
 
     /// <summary>Gives a well-known name back (ReleaseName); the next queued connection, if any, gets it.</summary>
     public Task<ReleaseNameReply> ReleaseNameAsync([DBusName(DBusNameKind.WellKnownBusName)] string name, CancellationToken cancellationToken = default)
     {
-        CheckBusName(name, nameof(name));
-        return CallAsync(BusCall("ReleaseName", name), static reply => (ReleaseNameReply)ReadUInt32(reply), cancellationToken);
+        BusMessages.CheckBusName(name, nameof(name));
+        return CallAsync(BusMessages.Call("ReleaseName", name), static reply => (ReleaseNameReply)BusMessages.ReadUInt32(reply), cancellationToken);
     }
 
     /// <summary>The unique name that owns <paramref name="name"/> (GetNameOwner).</summary>
     /// <exception cref="DBusNameHasNoOwnerException">Nobody owns the name.</exception>
-    public Task<string> GetNameOwnerAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
-    {
-        CheckBusName(name, nameof(name));
-        return CallAsync(BusCall("GetNameOwner", name), ReadString, cancellationToken);
-    }
+    public Task<string> GetNameOwnerAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default) =>
+        CallBus("GetNameOwner", name, BusMessages.ReadString, cancellationToken);
 
     /// <summary>Whether somebody owns <paramref name="name"/> (NameHasOwner).</summary>
-    public Task<bool> NameHasOwnerAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
-    {
-        CheckBusName(name, nameof(name));
-        return CallAsync(BusCall("NameHasOwner", name), ReadBoolean, cancellationToken);
-    }
+    public Task<bool> NameHasOwnerAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default) =>
+        CallBus("NameHasOwner", name, BusMessages.ReadBoolean, cancellationToken);
 
     /// <summary>Every name on the bus, unique and well-known (ListNames).</summary>
     public Task<string[]> ListNamesAsync(CancellationToken cancellationToken = default) =>
-        CallAsync(BusCall("ListNames"), ReadStrings, cancellationToken);
+        CallAsync(BusMessages.Call("ListNames"), BusMessages.ReadStrings, cancellationToken);
 
     /// <summary>The names the bus can start on demand (ListActivatableNames).</summary>
     public Task<string[]> ListActivatableNamesAsync(CancellationToken cancellationToken = default) =>
-        CallAsync(BusCall("ListActivatableNames"), ReadStrings, cancellationToken);
+        CallAsync(BusMessages.Call("ListActivatableNames"), BusMessages.ReadStrings, cancellationToken);
 
     /// <summary>The unique names queued for a well-known name, the owner first (ListQueuedOwners).</summary>
-    public Task<string[]> ListQueuedOwnersAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
-    {
-        CheckBusName(name, nameof(name));
-        return CallAsync(BusCall("ListQueuedOwners", name), ReadStrings, cancellationToken);
-    }
+    public Task<string[]> ListQueuedOwnersAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default) =>
+        CallBus("ListQueuedOwners", name, BusMessages.ReadStrings, cancellationToken);
 
     /// <summary>Asks the bus to start the service that provides <paramref name="name"/> (StartServiceByName).</summary>
     public Task<StartServiceReply> StartServiceByNameAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
     {
-        CheckBusName(name, nameof(name));
-        var writer = MessageWriter.CreateMethodCall(BusName, s_busPath, BusInterface, "StartServiceByName", new Signature("su"));
-        writer.WriteString(name);
-        writer.WriteUInt32(0);
-        return CallAsync(writer.ToMessage(), static reply => (StartServiceReply)ReadUInt32(reply), cancellationToken);
+        BusMessages.CheckBusName(name, nameof(name));
+        return CallAsync(BusMessages.Call("StartServiceByName", name, 0), static reply => (StartServiceReply)BusMessages.ReadUInt32(reply), cancellationToken);
     }
 
     /// <summary>
@@ -115,30 +79,21 @@ public sealed partial class DBusConnection
     }
 
     /// <summary>The user ID of the process that owns <paramref name="name"/> (GetConnectionUnixUser).</summary>
-    public Task<uint> GetConnectionUnixUserAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
-    {
-        CheckBusName(name, nameof(name));
-        return CallAsync(BusCall("GetConnectionUnixUser", name), ReadUInt32, cancellationToken);
-    }
+    public Task<uint> GetConnectionUnixUserAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default) =>
+        CallBus("GetConnectionUnixUser", name, BusMessages.ReadUInt32, cancellationToken);
 
     /// <summary>The process ID of the process that owns <paramref name="name"/> (GetConnectionUnixProcessID).</summary>
-    public Task<uint> GetConnectionUnixProcessIdAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
-    {
-        CheckBusName(name, nameof(name));
-        return CallAsync(BusCall("GetConnectionUnixProcessID", name), ReadUInt32, cancellationToken);
-    }
+    public Task<uint> GetConnectionUnixProcessIdAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default) =>
+        CallBus("GetConnectionUnixProcessID", name, BusMessages.ReadUInt32, cancellationToken);
 
     /// <summary>Everything the bus knows about the credentials of <paramref name="name"/>'s owner
     /// (GetConnectionCredentials: UnixUserID, UnixGroupIDs, ProcessID, LinuxSecurityLabel…).</summary>
-    public Task<Dictionary<string, Variant>> GetConnectionCredentialsAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default)
-    {
-        CheckBusName(name, nameof(name));
-        return CallAsync(BusCall("GetConnectionCredentials", name), static reply => ReadVariantDictionary(reply), cancellationToken);
-    }
+    public Task<Dictionary<string, Variant>> GetConnectionCredentialsAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default) =>
+        CallBus("GetConnectionCredentials", name, BusMessages.ReadVariantDictionary, cancellationToken);
 
     /// <summary>The bus's own GUID (GetId).</summary>
     public Task<string> GetBusIdAsync(CancellationToken cancellationToken = default) =>
-        CallAsync(BusCall("GetId"), ReadString, cancellationToken);
+        CallAsync(BusMessages.Call("GetId"), BusMessages.ReadString, cancellationToken);
 
     /// <summary>
     /// Turns this connection into a monitor (BecomeMonitor): from now on it receives copies of the messages
@@ -148,49 +103,32 @@ public sealed partial class DBusConnection
     public Task BecomeMonitorAsync(IEnumerable<MatchRule> rules, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        var texts = rules.Select(r => r.ToString()).ToArray();
-        var writer = MessageWriter.CreateMethodCall(BusName, new ObjectPath("/org/freedesktop/DBus"), "org.freedesktop.DBus.Monitoring", "BecomeMonitor", new Signature("asu"));
-        writer.WriteArray(texts);
-        writer.WriteUInt32(0);
-        return DisposeReplyAsync(CallAsync(writer.ToMessage(), cancellationToken));
+        return DisposeReplyAsync(CallAsync(BusMessages.BecomeMonitor(rules), cancellationToken));
     }
 
     /// <summary>
-    /// Introspects the object at <paramref name="path"/> of <paramref name="destination"/> and returns an untyped
-    /// proxy that calls its methods by name (dbus-python's get_object).
+    /// An untyped proxy for the object at <paramref name="path"/> of <paramref name="destination"/> that calls its
+    /// methods, reads its properties and receives its signals by name (dbus-python's get_object); see
+    /// <see cref="ProxyObject.CreateAsync(DBusConnection, string?, ObjectPath, bool, CancellationToken)"/>.
     /// </summary>
     /// <param name="destination">The bus name of the object's owner; null on a peer-to-peer connection.</param>
     /// <param name="path">The object's path.</param>
+    /// <param name="introspect">Read the object's introspection data first (an object that does not answer still
+    /// gets a proxy); false skips it (dbus-python's <c>introspect=False</c>).</param>
     /// <param name="cancellationToken">Cancels the introspection call.</param>
-    public Task<ProxyObject> GetObjectAsync([DBusName(DBusNameKind.BusName)] string? destination, ObjectPath path, CancellationToken cancellationToken = default) =>
-        ProxyObject.CreateAsync(this, destination, path, cancellationToken);
+    public Task<ProxyObject> GetObjectAsync([DBusName(DBusNameKind.BusName)] string? destination, ObjectPath path, bool introspect = true,
+        CancellationToken cancellationToken = default) =>
+        ProxyObject.CreateAsync(this, destination, path, introspect, cancellationToken);
 
-    /// <summary>Reads an <c>a{sv}</c> body.</summary>
-    internal static Dictionary<string, Variant> ReadVariantDictionary(MessageView reply)
+    /// <summary>A bus method taking one bus name, checked before anything is sent.</summary>
+    private Task<T> CallBus<T>(string member, string name, ReplyReader<T> read, CancellationToken cancellationToken)
     {
-        var reader = reply.GetBodyReader();
-        var result = new Dictionary<string, Variant>(StringComparer.Ordinal);
-        var end = reader.ReadArrayStart(DBusType.DictEntry);
-        while (reader.HasNext(end))
-        {
-            reader.AlignStruct();
-            string key = reader.ReadString();
-            result[key] = reader.ReadVariant();
-        }
-        return result;
+        BusMessages.CheckBusName(name, nameof(name));
+        return CallAsync(BusMessages.Call(member, name), read, cancellationToken);
     }
 
     private static async Task DisposeReplyAsync(Task<Message> call)
     {
         using var reply = await call.ConfigureAwait(false);
-    }
-
-    private static void CheckBusName(string name, string parameter)
-    {
-        ArgumentNullException.ThrowIfNull(name, parameter);
-        if (DBusNameValidator.ValidateBusName(name) is { } problem)
-        {
-            ThrowHelper.ThrowArgument(parameter, $"'{name}' is not a valid bus name: {problem}");
-        }
     }
 }

@@ -10,10 +10,7 @@ public sealed partial class DBusConnection
     /// <exception cref="DBusDisconnectedException">The connection is closed.</exception>
     /// <exception cref="InvalidOperationException">The message carries descriptors this connection cannot pass, or one
     /// a reader already took.</exception>
-    public uint Send(Message message) => _stream.Enqueue(message, null, mayWriteInline: !MoreToDispatch);
-
-    /// <summary>True on the dispatch thread while more received messages wait: what it sends now is batched.</summary>
-    private bool MoreToDispatch => IsDispatchThread && _stream.HasBufferedMessage;
+    public uint Send(Message message) => _router.Send(message);
 
     /// <summary>
     /// Calls a method and returns the reply, which the caller disposes. An error reply throws
@@ -46,7 +43,20 @@ public sealed partial class DBusConnection
     public Task<T> CallAsync<T>(Message call, [DBusDispatchThread] ReplyReader<T> readReply, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(readReply);
-        var pending = ReaderPendingReply<T>.Rent(readReply, out var task);
+        var pending = ReaderPendingReply<ReplyReader<T>, T>.Rent(ReaderOfReader<T>.Instance, readReply, out var task);
+        Start(call, pending, timeout, cancellationToken);
+        return task;
+    }
+
+    /// <summary>
+    /// Calls a method and turns the reply into a value with <paramref name="readReply"/>, which is given
+    /// <paramref name="state"/> as well: a reader that needs context can be a static lambda, with no closure per call.
+    /// </summary>
+    /// <inheritdoc cref="CallAsync{T}(Message, ReplyReader{T}, TimeSpan?, CancellationToken)"/>
+    public Task<T> CallAsync<TState, T>(Message call, [DBusDispatchThread] ReplyReader<TState, T> readReply, TState state, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(readReply);
+        var pending = ReaderPendingReply<TState, T>.Rent(readReply, state, out var task);
         Start(call, pending, timeout, cancellationToken);
         return task;
     }
@@ -71,19 +81,64 @@ public sealed partial class DBusConnection
     }
 
     /// <summary>
+    /// Calls a method, waits for the reply and turns it into a value with <paramref name="readReply"/> (on the
+    /// dispatch thread, as for <see cref="CallAsync{T}(Message, ReplyReader{T}, TimeSpan?, CancellationToken)"/>).
+    /// The dispatch thread wakes the waiting thread directly: no thread-pool thread takes part, and besides the
+    /// call's <see cref="Message"/> nothing is allocated.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Called on the connection's dispatch thread, where it would deadlock.</exception>
+    /// <inheritdoc cref="CallAsync(Message, TimeSpan?, CancellationToken)"/>
+    [DBusBlocking]
+    public T Call<T>(Message call, [DBusDispatchThread] ReplyReader<T> readReply, TimeSpan? timeout = null) =>
+        Call(call, ReaderOfReader<T>.Instance, readReply, timeout);
+
+    /// <summary>The blocking form of <see cref="CallAsync{TState, T}(Message, ReplyReader{TState, T}, TState, TimeSpan?, CancellationToken)"/>.</summary>
+    /// <inheritdoc cref="Call{T}(Message, ReplyReader{T}, TimeSpan?)"/>
+    [DBusBlocking]
+    public T Call<TState, T>(Message call, [DBusDispatchThread] ReplyReader<TState, T> readReply, TState state, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(readReply);
+        if (IsDispatchThread)
+        {
+            call?.Dispose();
+            ThrowIfDispatchThread(nameof(Call));
+        }
+        var pending = BlockingPendingReply<TState, T>.Rent(readReply, state);
+        Start(call!, pending, timeout, default);
+        return pending.Wait();
+    }
+
+    /// <summary>
     /// Sends a call and returns at once; <paramref name="replyHandler"/> or <paramref name="errorHandler"/>
     /// runs once when it ends (dbus-python's call_async with reply_handler and error_handler): on the dispatch
     /// thread for a reply or an error reply. A timeout, a cancellation or the connection's loss reaches
     /// <paramref name="errorHandler"/> as a <see cref="DBusException"/> too, on the thread that noticed it (a timer
     /// thread, the one that cancelled, the one closing the connection). The reply given to
     /// <paramref name="replyHandler"/> is valid only while it runs. An exception either handler throws is reported
-    /// through <see cref="CallbackFailed"/>.
+    /// through <see cref="CallbackFailed"/>. With neither handler (dbus-python's call_async without handlers) the
+    /// call is sent flagged NO_REPLY_EXPECTED and nothing waits for it.
     /// </summary>
-    /// <returns>The pending call, which can be cancelled.</returns>
-    public PendingCall StartCall(Message call, [DBusDispatchThread] Action<Message> replyHandler, [DBusDispatchThread] Action<DBusException> errorHandler, TimeSpan? timeout = null)
+    /// <returns>The pending call, which can be cancelled; its <see cref="PendingCall.Reply"/> completes too.</returns>
+    /// <exception cref="ArgumentNullException">Only one of the handlers is null.</exception>
+    public PendingCall StartCall(Message call, [DBusDispatchThread] Action<Message>? replyHandler, [DBusDispatchThread] Action<DBusException>? errorHandler, TimeSpan? timeout = null)
     {
-        ArgumentNullException.ThrowIfNull(replyHandler);
-        ArgumentNullException.ThrowIfNull(errorHandler);
+        ArgumentNullException.ThrowIfNull(call);
+        if (replyHandler is null && errorHandler is null)
+        {
+            if (call.Type != MessageType.MethodCall)
+            {
+                call.Dispose();
+                ThrowHelper.ThrowArgument(nameof(call), $"only a method call can be started; this is a {call.Type}");
+            }
+            call.AddFlags(MessageFlags.NoReplyExpected);
+            return PendingCall.NoReply(this, Send(call));
+        }
+        if (replyHandler is null || errorHandler is null)
+        {
+            call.Dispose();
+            throw new ArgumentNullException(replyHandler is null ? nameof(replyHandler) : nameof(errorHandler),
+                "give both handlers, or neither to send the call without expecting a reply");
+        }
         var pending = new CallbackPendingReply(this, replyHandler, errorHandler, null);
         Start(call, pending, timeout, default);
         return new PendingCall(this, pending);
@@ -97,68 +152,71 @@ public sealed partial class DBusConnection
         return new PendingCall(this, pending);
     }
 
-    /// <summary>Registers <paramref name="pending"/> under the call's serial, then queues the call.</summary>
-    internal void Start(Message call, PendingReply pending, TimeSpan? timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Calls a method in one line, untyped (dbus-python's call_blocking, async): each of <paramref name="args"/>
+    /// (a plain .NET value or a <see cref="Variant"/>) is converted to its type in <paramref name="signature"/>,
+    /// and the reply's values come back as variants (<see cref="Variant.ToObject"/> gives plain values).
+    /// </summary>
+    /// <param name="destination">The bus name to call; null on a peer-to-peer connection.</param>
+    /// <param name="path">The object.</param>
+    /// <param name="interface">The interface, or null.</param>
+    /// <param name="member">The method.</param>
+    /// <param name="signature">The signature of the arguments.</param>
+    /// <param name="args">The arguments, one per complete type of <paramref name="signature"/>.</param>
+    /// <exception cref="ArgumentException">A name is invalid, or the arguments do not fit the signature (nothing is sent).</exception>
+    /// <exception cref="DBusException">The peer answered with an error, none came in time, or the connection was lost.</exception>
+    public Task<Variant[]> CallMethodAsync([DBusName(DBusNameKind.BusName)] string? destination, ObjectPath path,
+        [DBusName(DBusNameKind.InterfaceName)] string? @interface, [DBusName(DBusNameKind.MemberName)] string member,
+        [DBusSignature] Signature signature, [DBusArguments("signature")] params object?[] args) =>
+        CallMethodAsync(destination, path, @interface, member, signature, args, null, default);
+
+    /// <inheritdoc cref="CallMethodAsync(string?, ObjectPath, string?, string, Signature, object?[])"/>
+    /// <param name="destination">The bus name to call; null on a peer-to-peer connection.</param>
+    /// <param name="path">The object.</param>
+    /// <param name="interface">The interface, or null.</param>
+    /// <param name="member">The method.</param>
+    /// <param name="signature">The signature of the arguments.</param>
+    /// <param name="args">The arguments, one per complete type of <paramref name="signature"/>.</param>
+    /// <param name="timeout">How long to wait; null for the connection's default.</param>
+    /// <param name="cancellationToken">Abandons the wait.</param>
+    public Task<Variant[]> CallMethodAsync([DBusName(DBusNameKind.BusName)] string? destination, ObjectPath path,
+        [DBusName(DBusNameKind.InterfaceName)] string? @interface, [DBusName(DBusNameKind.MemberName)] string member,
+        [DBusSignature] Signature signature, object?[] args, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(call);
-        if (call.Type != MessageType.MethodCall)
-        {
-            call.Dispose();
-            ThrowHelper.ThrowArgument(nameof(call), $"only a method call gets a reply; this is a {call.Type}");
-        }
-        if ((call.Flags & MessageFlags.NoReplyExpected) != 0)
-        {
-            call.Dispose();
-            ThrowHelper.ThrowArgument(nameof(call), "the call is flagged NO_REPLY_EXPECTED, so no reply will come: use Send");
-        }
-        if (cancellationToken.IsCancellationRequested)
-        {
-            call.Dispose();
-            pending.Fail(new OperationCanceledException(cancellationToken));
-            return;
-        }
-        uint serial = call.Serial;
-        if (serial == 0)
-        {
-            serial = _stream.NextSerial();
-            call.SetSerial(serial);
-        }
-        pending.Serial = serial;
-        int inFlight;
+        var values = VariantConverter.FromObjects(args, signature, member);
+        var writer = MessageWriter.CreateMethodCall(destination, path, @interface, member, signature);
         try
         {
-            inFlight = _pending.Add(pending, timeout ?? _options.DefaultCallTimeout, cancellationToken);
-        }
-        catch (Exception e)
-        {
-            call.Dispose();
-            pending.Fail(e);
-            return;
-        }
-        try
-        {
-            // A lone call is written at once (latency); with others in flight, calls are batched (throughput).
-            _stream.Enqueue(call, null, mayWriteInline: inFlight == 1 && !MoreToDispatch);
-        }
-        catch (Exception e)
-        {
-            if (_pending.TryRemove(serial, pending))
+            foreach (var value in values)
             {
-                pending.Cancellation.Dispose();
-                pending.Fail(e);
+                writer.WriteValue(value);
             }
         }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+        return CallAsync(writer.ToMessage(), static reply => VariantConverter.ReadValues(reply.GetBodyReader(), reply.Signature), timeout, cancellationToken);
     }
 
-    /// <summary>Ends a pending call without a reply (its reply, if one comes, is dropped).</summary>
-    internal bool Cancel(PendingReply pending)
+    /// <summary>The blocking form of <see cref="CallMethodAsync(string?, ObjectPath, string?, string, Signature, object?[])"/>
+    /// (dbus-python's call_blocking).</summary>
+    /// <exception cref="InvalidOperationException">Called on the connection's dispatch thread, where it would deadlock.</exception>
+    /// <inheritdoc cref="CallMethodAsync(string?, ObjectPath, string?, string, Signature, object?[])"/>
+    [DBusBlocking]
+    public Variant[] CallMethod([DBusName(DBusNameKind.BusName)] string? destination, ObjectPath path,
+        [DBusName(DBusNameKind.InterfaceName)] string? @interface, [DBusName(DBusNameKind.MemberName)] string member,
+        [DBusSignature] Signature signature, [DBusArguments("signature")] params object?[] args)
     {
-        if (!_pending.TryRemove(pending.Serial, pending))
-        {
-            return false;
-        }
-        pending.Cancellation.Dispose();
-        pending.Fail(new OperationCanceledException("the call was cancelled"));
-        return true;
+        ThrowIfDispatchThread(nameof(CallMethod));
+        return CallMethodAsync(destination, path, @interface, member, signature, args, null, default).GetAwaiter().GetResult();
     }
+
+    /// <summary>Registers <paramref name="pending"/> under the call's serial, then queues the call.</summary>
+    internal void Start(Message call, PendingReply pending, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        _router.Start(call, pending, timeout, cancellationToken);
+
+    /// <summary>Ends a pending call without a reply (its reply, if one comes, is dropped).</summary>
+    internal bool Cancel(PendingReply pending) => _router.Cancel(pending);
 }

@@ -1,284 +1,75 @@
 namespace DBus;
 
-// Method calls addressed to this connection: org.freedesktop.DBus.Peer on every path (as libdbus does), then the
-// object tree with its built-in Introspectable, Properties and ObjectManager, then the exported handlers. Anything
-// that matches nothing gets the standard error reply.
+// Serving objects: everything here is done by the ObjectServer (Objects/), which also answers the method calls.
 public sealed partial class DBusConnection
 {
-    private const string PeerInterface = "org.freedesktop.DBus.Peer";
+    /// <summary>
+    /// Serves <paramref name="handler"/>'s interface on the object at <paramref name="path"/>. Several interfaces may
+    /// be exported on one path (one call each, or together with <see cref="Export(ObjectPath, IEnumerable{IDBusInterfaceHandler}, bool)"/>);
+    /// Introspectable, Properties and Peer are then answered there automatically.
+    /// </summary>
+    /// <returns>Dispose it to unexport this interface (InterfacesRemoved is emitted under an object manager).</returns>
+    /// <exception cref="ArgumentException">The handler's name or XML is invalid, or it names a standard interface.</exception>
+    /// <exception cref="InvalidOperationException">The interface is already exported at <paramref name="path"/>.</exception>
+    public IDisposable Export(ObjectPath path, IDBusInterfaceHandler handler) => Export(path, [handler], fallback: false);
 
-    private readonly ObjectTree _objects = new();
-    private CallerTracker? _callers;
+    /// <summary>
+    /// Serves several interfaces on the object at <paramref name="path"/> at once (one InterfacesAdded signal).
+    /// With <paramref name="fallback"/> the object also answers calls to every path below it that has no object of
+    /// its own (<see cref="MethodContext.Path"/> tells which); Introspect there lists its interfaces too.
+    /// </summary>
+    /// <inheritdoc cref="Export(ObjectPath, IDBusInterfaceHandler)"/>
+    public IDisposable Export(ObjectPath path, IEnumerable<IDBusInterfaceHandler> handlers, bool fallback = false) =>
+        _objects.Export(path, handlers, fallback);
 
-    /// <summary>Follows bus callers with calls in flight (created on first need: a client-only connection has none).</summary>
-    internal CallerTracker Callers =>
-        Volatile.Read(ref _callers) ?? Interlocked.CompareExchange(ref _callers, new CallerTracker(this, _stream.ClosingToken), null) ?? _callers!;
+    /// <summary>Unexports every interface at <paramref name="path"/> (dbus-python's remove_from_connection).</summary>
+    /// <returns>False when nothing was exported there.</returns>
+    public bool Unexport(ObjectPath path) => _objects.Unexport(path);
 
-    private void DispatchMethodCall(Message call)
+    /// <summary>The names of the direct children of <paramref name="path"/> on the way to exported objects, sorted
+    /// (dbus-python's list_exported_child_objects): for objects at <c>/a/b</c> and <c>/a/c/d</c>, <c>/a</c> has
+    /// <c>b</c> and <c>c</c>.</summary>
+    public string[] ListExportedChildObjects(ObjectPath path) => _objects.ListChildren(path);
+
+    /// <summary>
+    /// Serves <c>org.freedesktop.DBus.ObjectManager</c> at <paramref name="path"/>: GetManagedObjects lists every object
+    /// exported below it with its interfaces and readable properties, and exporting or unexporting below it emits
+    /// InterfacesAdded or InterfacesRemoved from <paramref name="path"/> (from the nearest manager when managers nest).
+    /// </summary>
+    /// <returns>Dispose it to stop serving the manager.</returns>
+    /// <exception cref="InvalidOperationException">A manager is already served at <paramref name="path"/>.</exception>
+    public IDisposable AddObjectManager(ObjectPath path) => _objects.AddObjectManager(path);
+
+    /// <summary>Sends a signal built with <see cref="MessageWriter.CreateSignal"/>: broadcast, or unicast when it has a
+    /// destination. Returns its serial.</summary>
+    /// <exception cref="ArgumentException">The message is not a signal.</exception>
+    /// <exception cref="DBusDisconnectedException">The connection is closed.</exception>
+    public uint EmitSignal(Message signal)
     {
-        bool handedOff = false;
-        try
+        ArgumentNullException.ThrowIfNull(signal);
+        if (signal.Type != MessageType.Signal)
         {
-            handedOff = RouteMethodCall(call);
+            ThrowHelper.ThrowArgument(nameof(signal), $"the message is a {signal.Type}, not a signal");
         }
-        catch (DBusDisconnectedException)
-        {
-            // The caller is gone with the connection; there is nobody to answer.
-        }
-        finally
-        {
-            if (!handedOff)
-            {
-                call.Dispose();
-            }
-        }
-    }
-
-    /// <summary>Answers <paramref name="call"/>; true when an asynchronous handler now owns it (and disposes it).</summary>
-    private bool RouteMethodCall(Message call)
-    {
-        string? iface = call.Interface;
-        if (iface is PeerInterface or null && TryAnswerPeer(call))
-        {
-            return false;
-        }
-        if (AnswersHello && iface == BusInterface && call.Member == "Hello" && TryAnswerHello(call))
-        {
-            return false;
-        }
-        var path = call.Path ?? ObjectPath.Root;
-        var node = _objects.Find(path);
-        switch (iface)
-        {
-            case IntrospectableInterface:
-            case null when call.Member == "Introspect" && call.Signature.IsEmpty:
-                AnswerIntrospectable(call, path, node);
-                return false;
-            case PropertiesInterface when node is not null:
-                AnswerProperties(call, node);
-                return false;
-            case ObjectManagerInterface when _objects.IsManager(path):
-                AnswerObjectManager(call, path);
-                return false;
-        }
-        if (node is null)
-        {
-            ReplyError(call, DBusErrorNames.UnknownObject, $"no object is exported at path '{path}'");
-            return false;
-        }
-        string member = call.Member!;
-        ExportedInterface? target = FindTarget(node.Interfaces, iface, member);
-        if (target is null)
-        {
-            if (iface is null)
-            {
-                ReplyError(call, DBusErrorNames.UnknownMethod, $"no interface of the object at '{path}' has a method '{member}'");
-            }
-            else
-            {
-                ReplyError(call, DBusErrorNames.UnknownInterface, $"the object at '{path}' does not implement interface '{iface}'");
-            }
-            return false;
-        }
-        if (!target.Description.Methods.TryGetValue(member, out var signatures))
-        {
-            ReplyError(call, DBusErrorNames.UnknownMethod, $"method '{member}' does not exist on interface '{target.Name}'");
-            return false;
-        }
-        if (Array.IndexOf(signatures, call.Signature) < 0)
-        {
-            ReplyError(call, DBusErrorNames.InvalidArgs,
-                $"method '{target.Name}.{member}' takes arguments of signature {string.Join(" or ", signatures.Select(s => $"'{s}'"))}, not '{call.Signature}'");
-            return false;
-        }
-        return InvokeHandler(call, target.Handler);
-    }
-
-    private bool InvokeHandler(Message call, IDBusInterfaceHandler handler)
-    {
-        // On a bus the caller can leave while this connection stays: follow it (a call from ourselves needs no watch).
-        var callers = _options.IsBus && call.Sender is { } sender && sender.StartsWith(':') && sender != _uniqueName ? Callers : null;
-        var context = new MethodContext(this, call, _stream.ClosingToken, callers);
-        ValueTask task;
-        try
-        {
-            task = handler.HandleCallAsync(context);
-        }
-        catch (Exception e)
-        {
-            FinishCall(context, e);
-            return false;
-        }
-        if (task.IsCompleted)
-        {
-            Exception? failure = null;
-            try
-            {
-                task.GetAwaiter().GetResult();
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-            FinishCall(context, failure);
-            return false;
-        }
-        // The dispatch loop goes on with the next message while this handler awaits. Only now is the caller watched,
-        // so a handler that finishes without yielding costs no bus round trip.
-        context.WatchCaller();
-        _ = CompleteCallAsync(context, task);
-        return true;
-    }
-
-    private async Task CompleteCallAsync(MethodContext context, ValueTask task)
-    {
-        Exception? failure = null;
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            failure = e;
-        }
-        try
-        {
-            FinishCall(context, failure);
-        }
-        catch (DBusDisconnectedException)
-        {
-            // Nobody is left to answer.
-        }
-        finally
-        {
-            context.Request.Dispose();
-        }
-    }
-
-    /// <summary>Sends the reply the handler did not send: an empty return, or the error its exception stands for.</summary>
-    private void FinishCall(MethodContext context, Exception? failure)
-    {
-        try
-        {
-            FinishCallCore(context, failure);
-        }
-        finally
-        {
-            context.ReleaseCaller();
-        }
-    }
-
-    private void FinishCallCore(MethodContext context, Exception? failure)
-    {
-        if (failure is not null && failure is not DBusException)
-        {
-            if (failure is OperationCanceledException && context.IsCancellationRequested)
-            {
-                context.TryMarkReplied();
-                return;
-            }
-            OnCallbackFailed(failure);
-        }
-        bool gone = context.IsCallerGone;
-        context.ReleaseCaller();
-        if (!context.TryMarkReplied() || gone)
-        {
-            // Answered already, or the caller left the bus: nobody would receive it.
-            return;
-        }
-        var call = context.Request;
-        switch (failure)
-        {
-            case null:
-                Reply(call, MessageWriter.CreateMethodReturn(call).ToMessage());
-                break;
-            case DBusException dbus:
-                ReplyError(call, dbus.ErrorName, dbus.ErrorMessage);
-                break;
-            default:
-                // The message only: a stack trace would leak the service's internals to any caller.
-                ReplyError(call, DBusErrorNames.Failed, failure.Message);
-                break;
-        }
+        return Send(signal);
     }
 
     /// <summary>
-    /// True on a <see cref="DBusServer"/>'s client connection: a client that believes it talks to a bus (gdbus call
-    /// --address does) says Hello first, and gets its unique name as a bus would answer.
+    /// Emits <c>org.freedesktop.DBus.Properties.PropertiesChanged</c> for <paramref name="handler"/>'s properties at
+    /// <paramref name="path"/>, as each property's EmitsChangedSignal annotation says: <c>true</c> (the default) sends
+    /// the current value (read through <see cref="IDBusInterfaceHandler.WriteProperty"/>), <c>invalidates</c> sends the
+    /// name only, <c>const</c> and <c>false</c> send nothing.
     /// </summary>
-    internal bool AnswersHello { get; set; }
-
-    private bool TryAnswerHello(Message call)
+    /// <returns>True when a signal was sent (false when no named property emits one).</returns>
+    /// <exception cref="ArgumentException">A name is not a property the handler's XML declares.</exception>
+    /// <exception cref="InvalidOperationException">The handler wrote a value of another type than the declared one.</exception>
+    public bool EmitPropertiesChanged(ObjectPath path, IDBusInterfaceHandler handler, params string[] propertyNames)
     {
-        if (call.Path?.Value != "/org/freedesktop/DBus" || !call.Signature.IsEmpty)
+        if (BuiltInProperties.CreatePropertiesChanged(path, handler, propertyNames) is not { } signal)
         {
             return false;
         }
-        if (_uniqueName is null)
-        {
-            Interlocked.CompareExchange(ref _uniqueName, ":1." + Interlocked.Increment(ref s_helloNames).ToString(System.Globalization.CultureInfo.InvariantCulture), null);
-        }
-        var writer = MessageWriter.CreateMethodReturn(call, new Signature("s"));
-        writer.WriteString(_uniqueName!);
-        Reply(call, writer.ToMessage());
+        Send(signal);
         return true;
     }
-
-    private static long s_helloNames;
-
-    private bool TryAnswerPeer(Message call)
-    {
-        switch (call.Member)
-        {
-            case "Ping" when call.Signature.Count == 0:
-                Reply(call, MessageWriter.CreateMethodReturn(call).ToMessage());
-                return true;
-            case "GetMachineId" when call.Signature.Count == 0:
-                if (MachineId.Value is not { } id)
-                {
-                    ReplyError(call, DBusErrorNames.Failed, "this machine has no machine ID (/etc/machine-id and /var/lib/dbus/machine-id are missing)");
-                    return true;
-                }
-                var writer = MessageWriter.CreateMethodReturn(call, new Signature("s"));
-                writer.WriteString(id);
-                Reply(call, writer.ToMessage());
-                return true;
-            default:
-                if (call.Interface == PeerInterface)
-                {
-                    ReplyError(call, DBusErrorNames.UnknownMethod,
-                        $"method '{call.Member}' with signature '{call.Signature}' does not exist on interface '{PeerInterface}'");
-                    return true;
-                }
-                return false;
-        }
-    }
-
-    /// <summary>Sends <paramref name="reply"/> unless the caller asked for no reply.</summary>
-    internal void Reply(Message call, Message reply)
-    {
-        if ((call.Flags & MessageFlags.NoReplyExpected) != 0)
-        {
-            reply.Dispose();
-            return;
-        }
-        Send(reply);
-    }
-
-    /// <summary>The interface a call is for: the named one, or without a name the first with the method.
-    /// (A loop rather than a capturing lambda: this runs for every call.)</summary>
-    private static ExportedInterface? FindTarget(ExportedInterface[] interfaces, string? iface, string member)
-    {
-        foreach (var candidate in interfaces)
-        {
-            if (iface is null ? candidate.Description.Methods.ContainsKey(member) : candidate.Name == iface)
-            {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    internal void ReplyError(Message call, string errorName, string? text) =>
-        Reply(call, MessageWriter.CreateError(call, errorName, text).ToMessage());
 }

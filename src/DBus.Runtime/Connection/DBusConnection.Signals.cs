@@ -1,13 +1,10 @@
 using DBus.CodeAnalysis;
+
 namespace DBus;
 
+// Signals and match rules: everything here is done by the SignalDispatcher.
 public sealed partial class DBusConnection
 {
-    private readonly Lock _receiversLock = new();
-    // Copy-on-write snapshots read by the dispatch loop.
-    private SignalReceiver[] _receivers = [];
-    private MessageQueue[] _queues = [];
-
     /// <summary>
     /// Calls <paramref name="handler"/> for every signal matching <paramref name="rule"/> (dbus-python's
     /// add_signal_receiver). On a bus the rule is added with AddMatch first, so no matching signal sent after
@@ -18,26 +15,20 @@ public sealed partial class DBusConnection
     /// <param name="handler">Runs on the dispatch thread for each match.</param>
     /// <param name="cancellationToken">Cancels adding the rule.</param>
     /// <returns>The subscription: dispose it to remove the receiver (dbus-python's remove_signal_receiver).</returns>
-    public async Task<SignalSubscription> AddSignalReceiverAsync(MatchRule rule, [DBusDispatchThread] SignalHandler handler, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(rule);
-        ArgumentNullException.ThrowIfNull(handler);
-        rule = AsSignalRule(rule);
-        string? wellKnown = await SubscribeAsync(rule, cancellationToken).ConfigureAwait(false);
-        var receiver = new SignalReceiver(rule, handler, wellKnown);
-        lock (_receiversLock)
-        {
-            _receivers = [.. _receivers, receiver];
-        }
-        return new SignalSubscription(() =>
-        {
-            lock (_receiversLock)
-            {
-                _receivers = Array.FindAll(_receivers, r => r != receiver);
-            }
-            Unsubscribe(rule, wellKnown);
-        });
-    }
+    public Task<SignalSubscription> AddSignalReceiverAsync(MatchRule rule, [DBusDispatchThread] SignalHandler handler, CancellationToken cancellationToken = default) =>
+        _signals.AddReceiverAsync(rule, handler, cancellationToken);
+
+    /// <summary>The active signal receivers, in the order added (each with its rule, handler and sender's owner).</summary>
+    public IReadOnlyList<SignalSubscription> SignalReceivers => _signals.Receivers;
+
+    /// <summary>
+    /// Removes every signal receiver whose handler is <paramref name="handler"/> (when given; delegates compare as
+    /// <see cref="Delegate.Equals(object?)"/> does) and whose rule has each key set on <paramref name="criteria"/>
+    /// with the same value (when given): dbus-python's remove_signal_receiver(handler_or_match, signal_name,
+    /// dbus_interface, bus_name, path, **keywords). A bus match rule goes with its last receiver.
+    /// </summary>
+    /// <returns>How many receivers were removed.</returns>
+    public int RemoveSignalReceivers(SignalHandler? handler, MatchRule? criteria = null) => _signals.RemoveReceivers(handler, criteria);
 
     /// <summary>
     /// Queues every incoming message that matches <paramref name="rule"/> (Jeepney's filter with a queue):
@@ -45,142 +36,43 @@ public sealed partial class DBusConnection
     /// <see cref="AddSignalReceiverAsync"/>), and, for rules of another type, matching messages addressed to
     /// this connection. The queue is bounded; <paramref name="options"/> says what happens when it is full.
     /// </summary>
-    public async Task<MessageQueue> WatchAsync(MatchRule rule, MessageQueueOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<MessageQueue> WatchAsync(MatchRule rule, MessageQueueOptions? options = null, CancellationToken cancellationToken = default) =>
+        _signals.WatchAsync(rule, options, cancellationToken);
+
+    /// <summary>
+    /// Starts reading the signals that match <paramref name="rule"/> into typed values with <paramref name="read"/>
+    /// (generated proxies' <c>Read{Signal}Async</c> use their message generator's readers). On a bus the rule is
+    /// added with AddMatch before the returned task completes, so no matching signal sent after that is missed,
+    /// however late the consumer starts reading; a well-known sender is followed as by
+    /// <see cref="AddSignalReceiverAsync"/>.
+    /// </summary>
+    /// <param name="rule">What to match; its type is taken as signal when not set.</param>
+    /// <param name="read">Turns one signal into a value; runs on the consumer's thread, and an exception it throws
+    /// skips that signal (see <see cref="SignalStream{T}.SkippedCount"/>).</param>
+    /// <param name="options">The queue's capacity and what happens when it is full; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels adding the rule.</param>
+    /// <returns>The stream: enumerate it, and dispose it to remove the match.</returns>
+    /// <exception cref="ArgumentException"><paramref name="rule"/> is of another type than signal.</exception>
+    public async Task<SignalStream<T>> ReadSignalsAsync<T>(MatchRule rule, Func<Message, T> read, MessageQueueOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        options ??= MessageQueueOptions.Default;
-        string? wellKnown = rule.Type is null or MessageType.Signal
-            ? await SubscribeAsync(AsSignalRule(rule), cancellationToken).ConfigureAwait(false)
-            : null;
-        var queue = new MessageQueue(rule, options, wellKnown);
-        lock (_receiversLock)
-        {
-            if (!IsConnected)
-            {
-                queue.Complete(DisconnectReason);
-            }
-            _queues = [.. _queues, queue];
-        }
-        queue.SetDisposeAction(() =>
-        {
-            lock (_receiversLock)
-            {
-                _queues = Array.FindAll(_queues, q => q != queue);
-            }
-            if (rule.Type is null or MessageType.Signal)
-            {
-                Unsubscribe(AsSignalRule(rule), wellKnown);
-            }
-        });
-        return queue;
+        ArgumentNullException.ThrowIfNull(read);
+        var queue = await WatchAsync(SignalDispatcher.AsSignalRule(rule), options, cancellationToken).ConfigureAwait(false);
+        return new SignalStream<T>(this, queue, read);
     }
 
-    private static MatchRule AsSignalRule(MatchRule rule) => rule.Type switch
-    {
-        MessageType.Signal => rule,
-        null => MatchRule.Parse("type='signal'," + rule),
-        _ => throw new ArgumentException($"a signal receiver needs a rule of type signal, not {rule.Type}", nameof(rule)),
-    };
+    /// <summary>
+    /// Asks the bus to route messages that match <paramref name="rule"/> to this connection (AddMatch). A rule
+    /// already added by this connection is counted, not added twice; each call needs its own
+    /// <see cref="RemoveMatchAsync"/>.
+    /// </summary>
+    public Task AddMatchAsync(MatchRule rule, CancellationToken cancellationToken = default) =>
+        _signals.Matches.AddAsync(rule, cancellationToken);
 
-    /// <summary>Adds the rule on the bus and starts following the sender's owner; returns the well-known sender name, if any.</summary>
-    private async Task<string?> SubscribeAsync(MatchRule rule, CancellationToken cancellationToken)
-    {
-        if (!_options.IsBus)
-        {
-            return null;
-        }
-        string? wellKnown = rule.Sender is { } sender && !sender.StartsWith(':') && sender != BusName ? sender : null;
-        await AddMatchAsync(rule, cancellationToken).ConfigureAwait(false);
-        if (wellKnown is not null)
-        {
-            try
-            {
-                await _owners.TrackAsync(wellKnown, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                RemoveMatchInBackground(rule);
-                throw;
-            }
-        }
-        return wellKnown;
-    }
+    /// <summary>Drops one use of <paramref name="rule"/>; the last one removes it from the bus (RemoveMatch).</summary>
+    public Task RemoveMatchAsync(MatchRule rule, CancellationToken cancellationToken = default) =>
+        _signals.Matches.RemoveAsync(rule, cancellationToken);
 
-    private void Unsubscribe(MatchRule rule, string? wellKnown)
-    {
-        if (!_options.IsBus)
-        {
-            return;
-        }
-        RemoveMatchInBackground(rule);
-        if (wellKnown is not null)
-        {
-            _owners.Untrack(wellKnown);
-        }
-    }
-
-    private ValueTask DispatchSignal(Message message)
-    {
-        if (_options.IsBus)
-        {
-            _owners.Observe(message);
-            Volatile.Read(ref _callers)?.Observe(message);
-        }
-        var receivers = Volatile.Read(ref _receivers);
-        foreach (var receiver in receivers)
-        {
-            if (receiver.Rule.Matches(message, receiver.WellKnownSender is { } name ? _owners.GetOwner(name) : null))
-            {
-                try
-                {
-                    receiver.Handler(new SignalContext(this, message));
-                }
-                catch (Exception e)
-                {
-                    OnCallbackFailed(e);
-                }
-            }
-        }
-        var waiting = DeliverToQueues(message);
-        message.Dispose();
-        return waiting;
-    }
-
-    /// <summary>Gives each matching queue a reference to the message; waits only for full queues with the Wait policy.</summary>
-    private ValueTask DeliverToQueues(Message message)
-    {
-        var queues = Volatile.Read(ref _queues);
-        if (queues.Length == 0)
-        {
-            return default;
-        }
-        List<Task>? waits = null;
-        foreach (var queue in queues)
-        {
-            if (queue.Rule.Matches(message, queue.WellKnownSender is { } name ? _owners.GetOwner(name) : null))
-            {
-                var delivered = queue.EnqueueAsync(message);
-                if (!delivered.IsCompletedSuccessfully)
-                {
-                    (waits ??= []).Add(delivered.AsTask());
-                }
-            }
-        }
-        return waits is null ? default : new ValueTask(Task.WhenAll(waits));
-    }
-
-    private void CompleteQueues(Exception reason)
-    {
-        MessageQueue[] queues;
-        lock (_receiversLock)
-        {
-            queues = _queues;
-        }
-        foreach (var queue in queues)
-        {
-            queue.Complete(reason);
-        }
-    }
-
-    private sealed record SignalReceiver(MatchRule Rule, SignalHandler Handler, string? WellKnownSender);
+    /// <summary>True while <paramref name="rule"/> has users on this connection (for tests).</summary>
+    internal bool HasMatch(MatchRule rule) => _signals.Matches.Contains(rule);
 }

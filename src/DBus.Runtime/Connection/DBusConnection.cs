@@ -13,21 +13,23 @@ namespace DBus;
 /// </remarks>
 public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
 {
+    // The parts by concern (docs/architecture.md): this class only holds them together and forwards to them.
     private readonly MessageStream _stream;
     private readonly DBusConnectionOptions _options;
-    private readonly PendingCallTable _pending = new();
-    private readonly NameOwnerTracker _owners;
-    private Task _dispatchLoop = Task.CompletedTask;
+    private readonly MessageRouter _router;
+    private readonly SignalDispatcher _signals;
+    private readonly ObjectServer _objects;
     private string? _uniqueName;
-    private int _disposed;
 
-    internal DBusConnection(MessageStream stream, DBusConnectionOptions options, bool startDispatching = true)
+    internal DBusConnection(MessageStream stream, DBusConnectionOptions options, bool startDispatching = true, ObjectServer? sharedObjects = null)
     {
         _stream = stream;
         _stream.MaxOutgoingBytes = options.MaxOutgoingBytes;
         _options = options;
         ExitOnDisconnect = options.ExitOnDisconnect;
-        _owners = new NameOwnerTracker(this);
+        _signals = new SignalDispatcher(this, options.IsBus, stream.ClosingToken);
+        _objects = new ObjectServer(() => [this], sharedObjects);
+        _router = new MessageRouter(this, stream, options.DefaultCallTimeout, _signals, _objects);
         if (startDispatching)
         {
             StartDispatching();
@@ -36,27 +38,7 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
 
     /// <summary>Starts reading and dispatching incoming messages; a server calls it once the new client's objects
     /// are exported, so its first call cannot miss them.</summary>
-    internal void StartDispatching()
-    {
-        if (!_stream.CanReceiveBlocking)
-        {
-            _dispatchLoop = Task.Run(DispatchLoopAsync);
-            return;
-        }
-        // A thread of its own that sleeps in the socket's poll: an incoming message wakes it and nothing else.
-        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _dispatchLoop = ended.Task;
-        var thread = new Thread(() =>
-        {
-            DispatchLoop();
-            ended.SetResult();
-        })
-        {
-            IsBackground = true,
-            Name = "D-Bus dispatch",
-        };
-        thread.UnsafeStart();
-    }
+    internal void StartDispatching() => _router.StartDispatching();
 
     /// <summary>Connects to the bus or peer at <paramref name="address"/> and, for a bus, says Hello.</summary>
     /// <param name="address">A D-Bus address list such as <c>unix:path=/run/user/1000/bus</c>; entries are tried in order.</param>
@@ -149,9 +131,46 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
 
     internal MessageStream Stream => _stream;
 
-    internal int PendingCallCount => _pending.Count;
+    internal int PendingCallCount => _router.PendingCallCount;
 
     internal DBusConnectionOptions Options => _options;
+
+    /// <summary>The parts this façade forwards to (for tests of each part).</summary>
+    internal MessageRouter Router => _router;
+
+    internal SignalDispatcher Signals => _signals;
+
+    internal ObjectServer Objects => _objects;
+
+    /// <summary>Fires when the connection closes (for handlers of calls in flight).</summary>
+    internal CancellationToken ClosingToken => _stream.ClosingToken;
+
+    /// <summary>True on a <see cref="DBusServer"/>'s client connection, which answers Hello as a bus would.</summary>
+    internal bool AnswersHello
+    {
+        get => _router.AnswersHello;
+        set => _router.AnswersHello = value;
+    }
+
+    /// <summary>Follows bus callers with calls in flight.</summary>
+    internal CallerTracker Callers => _signals.Callers;
+
+    /// <summary>The tracker that follows <paramref name="call"/>'s caller leaving the bus, or null where there is none to
+    /// follow: a peer-to-peer connection (its closing is the caller leaving), or a call from ourselves.</summary>
+    internal CallerTracker? CallersFor(Message call) =>
+        _options.IsBus && call.Sender is { } sender && sender.StartsWith(':') && sender != _uniqueName ? _signals.Callers : null;
+
+    /// <summary>The unique name a Hello on a server's client connection is answered with, made up on first need.</summary>
+    internal string AssignUniqueName()
+    {
+        if (_uniqueName is null)
+        {
+            Interlocked.CompareExchange(ref _uniqueName, ":1." + Interlocked.Increment(ref s_helloNames).ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+        }
+        return _uniqueName!;
+    }
+
+    private static long s_helloNames;
 
     /// <summary>Sets the unique name of a peer-to-peer connection (dbus-python's set_unique_name: a server names its
     /// clients this way). A bus connection's name comes from Hello and cannot be changed.</summary>
@@ -172,36 +191,10 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
 
     /// <summary>Closes the connection: pending calls fail with <see cref="DBusDisconnectedException"/>,
     /// disconnection handlers run once. Never blocks for long.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-        _stream.Close(null);
-        // The loop ends as soon as the stream is shut down; it is not awaited from the dispatch thread itself.
-        if (!IsDispatchThread)
-        {
-            _dispatchLoop.Wait(TimeSpan.FromSeconds(5));
-        }
-        _stream.Dispose();
-        _pending.Dispose();
-    }
+    public void Dispose() => _router.Dispose();
 
     /// <inheritdoc cref="Dispose"/>
-    public async ValueTask DisposeAsync()
-    {
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            return;
-        }
-        _stream.Close(null);
-        if (!IsDispatchThread)
-        {
-            await _dispatchLoop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-        Dispose();
-    }
+    public ValueTask DisposeAsync() => _router.DisposeAsync();
 
     /// <summary>Closes the connection (dbus-python's close); the same as <see cref="Dispose"/>.</summary>
     public void Close() => Dispose();

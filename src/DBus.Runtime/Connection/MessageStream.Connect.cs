@@ -41,11 +41,16 @@ public sealed partial class MessageStream
                 NegotiateUnixFds = options.EnableFds,
                 ExpectedGuid = connected.Address.Guid,
                 Timeout = options.ConnectTimeout,
+                KeyringDirectory = options.KeyringDirectory,
             }, cancellationToken).ConfigureAwait(false);
-            return new MessageStream(transport, auth.Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds);
+            return new MessageStream(transport, auth.Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, options.MaxMessageUnixFds);
         }
-        catch
+        catch (Exception e)
         {
+            if (e is DBusAuthenticationException)
+            {
+                Telemetry.AuthenticationFailed(Telemetry.RoleClient);
+            }
             transport.Dispose();
             throw;
         }

@@ -68,6 +68,7 @@ public sealed partial class MessageStream
             serial = NextSerial();
             message.SetSerial(serial);
         }
+        Telemetry.MessageSent(message.Length);
         if (mayWriteInline && TryWriteInline(message, written))
         {
             return serial;

@@ -59,7 +59,7 @@ internal sealed class PendingCallTable : IDisposable
 
     /// <summary>
     /// Lets <paramref name="cancellationToken"/> end the call. The call may already have ended (a timeout of zero, the
-    /// connection closing) and a pooled <see cref="ReaderPendingReply{T}"/> may already serve a later call by the time
+    /// connection closing) and a pooled <see cref="ReaderPendingReply{TState, T}"/> may already serve a later call by the time
     /// the registration exists: so the registration is kept only if the call is still in the table, and the callback
     /// names the serial too, so a late one cannot end whatever call reuses the object.
     /// </summary>

@@ -35,12 +35,16 @@ public interface IDBusInterfaceHandler
 
     /// <summary>Writes the current value of the readable property <paramref name="name"/> (declared in the XML, never
     /// another) with exactly its declared type; the variant's signature is already written.</summary>
+    /// <remarks>An interface without readable properties need not implement it: the connection never calls it then.</remarks>
     /// <exception cref="DBusException">To refuse the read with that error.</exception>
-    void WriteProperty(string name, ref MessageWriter writer);
+    void WriteProperty(string name, ref MessageWriter writer) =>
+        throw new DBusException(DBusErrorNames.UnknownProperty, $"{InterfaceName} has no readable property '{name}'");
 
     /// <summary>Sets the writable property <paramref name="name"/> from <paramref name="reader"/>, positioned at a value
     /// of the declared type (the variant's signature was checked). Emit PropertiesChanged yourself if the value changed,
     /// with <see cref="DBusConnection.EmitPropertiesChanged"/>.</summary>
+    /// <remarks>An interface without writable properties need not implement it: the connection never calls it then.</remarks>
     /// <exception cref="DBusException">To refuse the value (InvalidArgs, AccessDenied…) with that error.</exception>
-    void SetProperty(string name, ref MessageReader reader);
+    void SetProperty(string name, ref MessageReader reader) =>
+        throw new DBusException(DBusErrorNames.PropertyReadOnly, $"{InterfaceName} has no writable property '{name}'");
 }

@@ -14,7 +14,7 @@ internal sealed class InterfaceDescription
     // Generated handlers return the same XML for every instance: parse it once.
     private static readonly ConcurrentDictionary<string, InterfaceDescription> s_cache = new(StringComparer.Ordinal);
 
-    private InterfaceDescription(string name, Dictionary<string, Signature[]> methods, Dictionary<string, PropertyDescription> properties)
+    private InterfaceDescription(string name, Dictionary<string, DeclaredMethod[]> methods, Dictionary<string, PropertyDescription> properties)
     {
         Name = name;
         Methods = methods;
@@ -23,9 +23,10 @@ internal sealed class InterfaceDescription
 
     public string Name { get; }
 
-    /// <summary>Method name → the concatenated <c>in</c> argument types it accepts: one, or several when the XML
-    /// declares the name more than once (overloads, which generated handlers tell apart by signature).</summary>
-    public Dictionary<string, Signature[]> Methods { get; }
+    /// <summary>Method name → the <c>in</c> signatures it accepts, each with its position among the XML's methods:
+    /// one, or several when the XML declares the name more than once (overloads). The position reaches the handler as
+    /// <see cref="MethodContext.MethodIndex"/>, which generated handlers dispatch on.</summary>
+    public Dictionary<string, DeclaredMethod[]> Methods { get; }
 
     /// <summary>Property name → its description, in declaration order.</summary>
     public Dictionary<string, PropertyDescription> Properties { get; }
@@ -61,7 +62,8 @@ internal sealed class InterfaceDescription
             throw new FormatException($"the root element is <{reader.Name}>, not <interface>");
         }
         string name = reader.GetAttribute("name") ?? throw new FormatException("<interface> has no name");
-        var methods = new Dictionary<string, Signature[]>(StringComparer.Ordinal);
+        var methods = new Dictionary<string, DeclaredMethod[]>(StringComparer.Ordinal);
+        int methodCount = 0;
         var properties = new Dictionary<string, PropertyDescription>(StringComparer.Ordinal);
         var interfaceEmits = EmitsChangedSignal.True;
         if (reader.IsEmptyElement)
@@ -78,7 +80,7 @@ internal sealed class InterfaceDescription
             {
                 if (reader.Name == "method" && method is not null)
                 {
-                    AddMethod(methods, method, new Signature(methodIn));
+                    AddMethod(methods, method, new Signature(methodIn), methodCount++);
                     method = null;
                 }
                 else if (reader.Name == "property")
@@ -97,7 +99,7 @@ internal sealed class InterfaceDescription
                     string methodName = reader.GetAttribute("name") ?? throw new FormatException("a <method> has no name");
                     if (reader.IsEmptyElement)
                     {
-                        AddMethod(methods, methodName, Signature.Empty);
+                        AddMethod(methods, methodName, Signature.Empty, methodCount++);
                     }
                     else
                     {
@@ -145,15 +147,18 @@ internal sealed class InterfaceDescription
         return new InterfaceDescription(name, methods, properties);
     }
 
-    private static void AddMethod(Dictionary<string, Signature[]> methods, string name, Signature inSignature)
+    /// <summary>Adds the <paramref name="index"/>-th method of the XML; a repeat of a name and signature is counted but
+    /// never reached (the first declaration answers).</summary>
+    private static void AddMethod(Dictionary<string, DeclaredMethod[]> methods, string name, Signature inSignature, int index)
     {
+        var declared = new DeclaredMethod(inSignature, index);
         if (!methods.TryGetValue(name, out var known))
         {
-            methods[name] = [inSignature];
+            methods[name] = [declared];
         }
-        else if (Array.IndexOf(known, inSignature) < 0)
+        else if (Array.FindIndex(known, m => m.InSignature == inSignature) < 0)
         {
-            methods[name] = [.. known, inSignature];
+            methods[name] = [.. known, declared];
         }
     }
 
@@ -166,3 +171,6 @@ internal sealed class InterfaceDescription
         _ => throw new FormatException($"EmitsChangedSignal is '{value}', not true, invalidates, const or false"),
     };
 }
+
+/// <summary>One method of a served interface: its <c>in</c> signature and its position among the XML's methods.</summary>
+internal readonly record struct DeclaredMethod(Signature InSignature, int Index);

@@ -1,3 +1,5 @@
+using DBus.CodeAnalysis;
+
 namespace DBus;
 
 /// <summary>
@@ -26,8 +28,9 @@ public sealed class MethodContext
 
     // closing fires when the connection closes; callers follows the bus caller (Sender), which may leave before this
     // connection does: null on a peer-to-peer connection, where the connection closing is that signal.
-    internal MethodContext(DBusConnection connection, Message request, CancellationToken closing, CallerTracker? callers)
+    internal MethodContext(DBusConnection connection, Message request, CancellationToken closing, CallerTracker? callers, int methodIndex)
     {
+        MethodIndex = methodIndex;
         Connection = connection;
         Request = request;
         _closing = closing;
@@ -43,6 +46,13 @@ public sealed class MethodContext
 
     /// <summary>The object path called (for a fallback handler, the path below its own).</summary>
     public ObjectPath Path => Request.Path ?? ObjectPath.Root;
+
+    /// <summary>
+    /// Which method was called: its position (from 0) among the <c>&lt;method&gt;</c> elements of the handler's
+    /// <see cref="IDBusInterfaceHandler.IntrospectionXml"/>, as the connection matched the call's name and signature.
+    /// Generated handlers dispatch on it instead of comparing names again; a hand-written handler may too.
+    /// </summary>
+    public int MethodIndex { get; }
 
     /// <summary>The method name.</summary>
     public string Member => Request.Member!;
@@ -72,6 +82,10 @@ public sealed class MethodContext
     {
         ArgumentNullException.ThrowIfNull(reply);
         bool drop = Interlocked.Exchange(ref _replied, 1) != 0 || IsCallerGone;
+        if (!drop && reply.Type == MessageType.Error)
+        {
+            CallTelemetry.ErrorReplied(this, reply.ErrorName);
+        }
         // Answered: the caller need not be watched any more. Dropped before sending, so the bus has the watch's
         // rule removed before the caller sees the reply.
         ReleaseCaller();
@@ -80,14 +94,17 @@ public sealed class MethodContext
             reply.Dispose();
             return;
         }
-        Connection.Reply(Request, reply);
+        CallReplies.Reply(Connection, Request, reply);
     }
 
     /// <summary>Sends an empty method return (for a method without out arguments).</summary>
     public void Reply() => Reply(MessageWriter.CreateMethodReturn(Request).ToMessage());
 
     /// <summary>Sends an error reply.</summary>
-    public void ReplyError(string errorName, string? message) => Reply(MessageWriter.CreateError(Request, errorName, message).ToMessage());
+    /// <param name="errorName">The D-Bus error name (checked by the analyzers when constant).</param>
+    /// <param name="message">The human-readable message, or null for none.</param>
+    /// <exception cref="ArgumentException"><paramref name="errorName"/> is not a valid error name.</exception>
+    public void ReplyError([DBusName(DBusNameKind.ErrorName)] string errorName, string? message) => Reply(MessageWriter.CreateError(Request, errorName, message).ToMessage());
 
     /// <summary>Marks the call answered; true when this is the first answer.</summary>
     internal bool TryMarkReplied() => Interlocked.Exchange(ref _replied, 1) == 0;

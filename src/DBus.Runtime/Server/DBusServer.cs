@@ -8,7 +8,14 @@ namespace DBus;
 /// with the socket's uid checked, DBUS_COOKIE_SHA1, ANONYMOUS only when allowed; NEGOTIATE_UNIX_FD) and handed over as
 /// a <see cref="DBusConnection"/> without a bus, on which the server exports objects, calls methods or emits signals.
 /// </summary>
-/// <remarks>A client that fails to authenticate, sends garbage or goes away affects only its own connection.</remarks>
+/// <remarks>
+/// <para>A client that fails to authenticate, sends garbage or goes away affects only its own connection.</para>
+/// <para>Objects are served per client (<see cref="DBusConnection.Export(ObjectPath, IDBusInterfaceHandler)"/> on a
+/// connection, typically in <see cref="DBusServerOptions.ConnectionAdded"/>) or once for every client, present and
+/// future (<see cref="Export(ObjectPath, IDBusInterfaceHandler)"/> here): one handler then serves all clients, and
+/// <see cref="MethodContext.Connection"/> tells it which client called. A path a client's connection exports itself
+/// takes precedence over the server-wide objects.</para>
+/// </remarks>
 public sealed class DBusServer : IAsyncDisposable, IDisposable
 {
     private readonly TransportListener _listener;
@@ -17,6 +24,7 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
     private readonly HashSet<DBusConnection> _connections = [];
+    private readonly ObjectServer _objects;
     private readonly Task _acceptLoop;
     private int _disposed;
 
@@ -33,7 +41,9 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
             DefaultCallTimeout = connection.DefaultCallTimeout,
             ExitOnDisconnect = connection.ExitOnDisconnect,
             MaxOutgoingBytes = connection.MaxOutgoingBytes,
+            MaxMessageUnixFds = connection.MaxMessageUnixFds,
         };
+        _objects = new ObjectServer(() => Connections);
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
@@ -73,6 +83,34 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Serves <paramref name="handler"/>'s interface on the object at <paramref name="path"/> to every client, those
+    /// connected now and those to come (as <see cref="DBusConnection.Export(ObjectPath, IDBusInterfaceHandler)"/> does for
+    /// one connection). The handler is shared: <see cref="MethodContext.Connection"/> is the caller's connection.
+    /// </summary>
+    /// <returns>Dispose it to unexport the interface from every client.</returns>
+    /// <exception cref="ArgumentException">The handler's name or XML is invalid, or it names a standard interface.</exception>
+    /// <exception cref="InvalidOperationException">The interface is already exported server-wide at <paramref name="path"/>.</exception>
+    public IDisposable Export(ObjectPath path, IDBusInterfaceHandler handler) => Export(path, [handler], fallback: false);
+
+    /// <summary>Serves several interfaces on the object at <paramref name="path"/> to every client (see
+    /// <see cref="DBusConnection.Export(ObjectPath, IEnumerable{IDBusInterfaceHandler}, bool)"/> for
+    /// <paramref name="fallback"/>).</summary>
+    /// <inheritdoc cref="Export(ObjectPath, IDBusInterfaceHandler)"/>
+    public IDisposable Export(ObjectPath path, IEnumerable<IDBusInterfaceHandler> handlers, bool fallback = false) =>
+        _objects.Export(path, handlers, fallback);
+
+    /// <summary>Unexports every server-wide interface at <paramref name="path"/>.</summary>
+    /// <returns>False when nothing was exported there server-wide.</returns>
+    public bool Unexport(ObjectPath path) => _objects.Unexport(path);
+
+    /// <summary>Serves <c>org.freedesktop.DBus.ObjectManager</c> at <paramref name="path"/> to every client, over the
+    /// server-wide objects below it (see <see cref="DBusConnection.AddObjectManager"/>): server-wide exports below it
+    /// emit InterfacesAdded and InterfacesRemoved to every client.</summary>
+    /// <returns>Dispose it to stop serving the manager.</returns>
+    /// <exception cref="InvalidOperationException">A server-wide manager is already served at <paramref name="path"/>.</exception>
+    public IDisposable AddObjectManager(ObjectPath path) => _objects.AddObjectManager(path);
 
     /// <summary>Raised when a client fails to authenticate or <see cref="DBusServerOptions.ConnectionAdded"/> throws.</summary>
     public event Action<DBusServer, Exception>? CallbackFailed;
@@ -119,8 +157,8 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
                 KeyringDirectory = _options.KeyringDirectory,
                 Timeout = _options.AuthenticationTimeout,
             }, _stopping.Token).ConfigureAwait(false);
-            var stream = new MessageStream(transport, Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds);
-            connection = new DBusConnection(stream, _connectionOptions, startDispatching: false) { AnswersHello = true };
+            var stream = new MessageStream(transport, Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, _connectionOptions.MaxMessageUnixFds);
+            connection = new DBusConnection(stream, _connectionOptions, startDispatching: false, _objects) { AnswersHello = true };
             lock (_lock)
             {
                 if (_stopping.IsCancellationRequested)
@@ -149,6 +187,10 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
         }
         catch (Exception e)
         {
+            if (e is DBusAuthenticationException)
+            {
+                Telemetry.AuthenticationFailed(Telemetry.RoleServer);
+            }
             if (connection is null)
             {
                 transport.Dispose();

@@ -104,7 +104,10 @@ public sealed partial class Message
         return true;
     }
 
-    /// <summary>Parses exactly one complete message; its bytes are copied into a pooled buffer.</summary>
+    /// <summary>
+    /// Parses exactly one complete message; its bytes are copied into a pooled buffer. A serial of 0 (a message
+    /// built by <see cref="MessageWriter"/> and not sent yet) is accepted here, unlike in <see cref="TryRead"/>.
+    /// </summary>
     /// <param name="bytes">The whole message, nothing more.</param>
     /// <param name="unixFds">The descriptors that arrived with it. The message owns them from now on, even when
     /// this method throws (then they are closed).</param>
@@ -127,7 +130,8 @@ public sealed partial class Message
             }
             buffer = ArrayPool<byte>.Shared.Rent(length);
             bytes.CopyTo(buffer);
-            var header = ParseHeader(buffer.AsSpan(0, length), requireSerial: true);
+            // Unlike framing off the wire, a message not sent yet (serial 0, as MessageWriter makes it) parses too.
+            var header = ParseHeader(buffer.AsSpan(0, length), requireSerial: false);
             int given = unixFds?.Count ?? 0;
             if (given != header.UnixFdCount)
             {

@@ -161,6 +161,15 @@ public sealed partial class Message : IDisposable
         data.Header.Serial = serial;
     }
 
+    /// <summary>Adds <paramref name="flags"/> to the header in place, before the message is sent (StartCall without
+    /// handlers flags its call NO_REPLY_EXPECTED).</summary>
+    internal void AddFlags(MessageFlags flags)
+    {
+        var data = Data;
+        data.Header.Flags |= flags;
+        data.Buffer![2] = (byte)data.Header.Flags;
+    }
+
     /// <summary>Adds a holder: the message stays readable until each holder (and the original owner) disposed it.</summary>
     internal Message AddReference()
     {

@@ -40,9 +40,15 @@ public ref partial struct MessageWriter
 
     /// <summary>Starts the reply to <paramref name="call"/>: REPLY_SERIAL is its serial and DESTINATION its sender.</summary>
     /// <exception cref="ArgumentException">The call is not a method call or has no serial yet.</exception>
-    public static MessageWriter CreateMethodReturn(Message call, Signature signature = default, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian)
+    /// <param name="call">The call answered.</param>
+    /// <param name="signature">The signature of the values the caller will write.</param>
+    /// <param name="byteOrder">Little-endian unless a test or a peer needs big-endian.</param>
+    /// <param name="flags">Header flags.</param>
+    public static MessageWriter CreateMethodReturn(Message call, Signature signature = default, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian,
+        MessageFlags flags = MessageFlags.None)
     {
         var header = ReplyHeader(call, MessageType.MethodReturn);
+        header.Flags = flags;
         header.Signature = signature.Info;
         return Create(header, byteOrder);
     }
@@ -50,9 +56,15 @@ public ref partial struct MessageWriter
     /// <summary>Starts an error reply to <paramref name="call"/>; a non-null <paramref name="text"/> is written as the body (<c>s</c>).</summary>
     /// <remarks>Call <see cref="ToMessage"/> next: the body is complete.</remarks>
     /// <exception cref="ArgumentException">The error name is invalid, or the call is not a method call with a serial.</exception>
-    public static MessageWriter CreateError(Message call, [DBusName(DBusNameKind.ErrorName)] string errorName, string? text, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian)
+    /// <param name="call">The call answered.</param>
+    /// <param name="errorName">The error name.</param>
+    /// <param name="text">The error message, or null for none.</param>
+    /// <param name="byteOrder">Little-endian unless a test or a peer needs big-endian.</param>
+    /// <param name="flags">Header flags.</param>
+    public static MessageWriter CreateError(Message call, [DBusName(DBusNameKind.ErrorName)] string errorName, string? text, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian,
+        MessageFlags flags = MessageFlags.None)
     {
-        var writer = CreateErrorWithBody(call, errorName, text is null ? Signature.Empty : new Signature(Variant.Signatures.String), byteOrder);
+        var writer = CreateErrorWithBody(call, errorName, text is null ? Signature.Empty : new Signature(Variant.Signatures.String), byteOrder, flags);
         if (text is not null)
         {
             writer.WriteString(text);
@@ -62,9 +74,16 @@ public ref partial struct MessageWriter
 
     /// <summary>Starts an error reply to <paramref name="call"/> whose body the caller writes (signature <paramref name="signature"/>).</summary>
     /// <exception cref="ArgumentException">The error name is invalid, or the call is not a method call with a serial.</exception>
-    public static MessageWriter CreateErrorWithBody(Message call, [DBusName(DBusNameKind.ErrorName)] string errorName, Signature signature, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian)
+    /// <param name="call">The call answered.</param>
+    /// <param name="errorName">The error name.</param>
+    /// <param name="signature">The signature of the body the caller will write.</param>
+    /// <param name="byteOrder">Little-endian unless a test or a peer needs big-endian.</param>
+    /// <param name="flags">Header flags.</param>
+    public static MessageWriter CreateErrorWithBody(Message call, [DBusName(DBusNameKind.ErrorName)] string errorName, Signature signature, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian,
+        MessageFlags flags = MessageFlags.None)
     {
         var header = ReplyHeader(call, MessageType.Error);
+        header.Flags = flags;
         header.ErrorName = CheckName(errorName ?? throw new ArgumentNullException(nameof(errorName)), DBusNameValidator.ValidateErrorName, nameof(errorName), "error name");
         header.Signature = signature.Info;
         return Create(header, byteOrder);
@@ -77,14 +96,17 @@ public ref partial struct MessageWriter
     /// <param name="signature">The signature of the arguments the caller will write.</param>
     /// <param name="destination">A unicast destination, or null to broadcast.</param>
     /// <param name="byteOrder">Little-endian unless a test or a peer needs big-endian.</param>
+    /// <param name="flags">Header flags.</param>
     /// <exception cref="ArgumentException">A name is invalid.</exception>
     public static MessageWriter CreateSignal(ObjectPath path, [DBusName(DBusNameKind.InterfaceName)] string @interface,
         [DBusName(DBusNameKind.MemberName)] string member, Signature signature = default,
-        [DBusName(DBusNameKind.BusName)] string? destination = null, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian)
+        [DBusName(DBusNameKind.BusName)] string? destination = null, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian,
+        MessageFlags flags = MessageFlags.None)
     {
         var header = new MessageHeader
         {
             Type = MessageType.Signal,
+            Flags = flags,
             Path = path.Value,
             Interface = CheckName(@interface ?? throw new ArgumentNullException(nameof(@interface)), DBusNameValidator.ValidateInterfaceName, nameof(@interface), "interface name"),
             Member = CheckName(member ?? throw new ArgumentNullException(nameof(member)), DBusNameValidator.ValidateMemberName, nameof(member), "member name"),
@@ -92,6 +114,22 @@ public ref partial struct MessageWriter
             Signature = signature.Info,
         };
         return Create(header, byteOrder);
+    }
+
+    /// <summary>
+    /// Starts a message with the whole header given: any type, flags on any type, serial, sender, destination,
+    /// reply serial (a reply or error built without the call), descriptor count and field order.
+    /// </summary>
+    /// <param name="header">The header; read once, so changing it afterwards does not affect this message.</param>
+    /// <param name="byteOrder">Little-endian unless a test or a peer needs big-endian.</param>
+    /// <exception cref="ArgumentException">A name is invalid, a field the type requires is missing, or
+    /// <see cref="MessageHeaderFields.FieldOrder"/> does not list exactly the fields set.</exception>
+    public static MessageWriter Create(MessageHeaderFields header, DBusByteOrder byteOrder = DBusByteOrder.LittleEndian)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var writer = Create(header.ToHeader(), byteOrder);
+        writer._declaredUnixFdCount = header.UnixFdCount ?? -1;
+        return writer;
     }
 
     private static MessageHeader ReplyHeader(Message call, MessageType type)
@@ -113,7 +151,7 @@ public ref partial struct MessageWriter
         };
     }
 
-    private static string? CheckName(string? name, Func<string, string?> validate, string paramName, string what)
+    internal static string? CheckName(string? name, Func<string, string?> validate, string paramName, string what)
     {
         if (name is null)
         {

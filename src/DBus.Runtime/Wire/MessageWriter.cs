@@ -24,6 +24,8 @@ public ref partial struct MessageWriter
     private MessageHeader _header;
     private List<UnixFd>? _unixFds;
     private int _unixFdsValueOffset;
+    // The count a caller-given header announced (MessageHeaderFields.UnixFdCount), checked by ToMessage; -1: none.
+    private int _declaredUnixFdCount;
 
     private MessageWriter(bool bigEndian, int capacity)
     {
@@ -31,6 +33,7 @@ public ref partial struct MessageWriter
         _bigEndian = bigEndian;
         _position = 0;
         _unixFdsValueOffset = -1;
+        _declaredUnixFdCount = -1;
     }
 
     /// <summary>The number of bytes written so far, header included.</summary>
@@ -43,11 +46,16 @@ public ref partial struct MessageWriter
     /// Finishes the message: patches the body length (and the descriptor count) and returns the message, which
     /// now owns the buffer. The writer cannot be used afterwards.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The message would exceed 128 MiB.</exception>
+    /// <exception cref="InvalidOperationException">The message would exceed 128 MiB, or the body wrote another number
+    /// of descriptors than <see cref="MessageHeaderFields.UnixFdCount"/> announced.</exception>
     public Message ToMessage()
     {
         var buffer = Buffer;
         int fdCount = _unixFds?.Count ?? 0;
+        if (_declaredUnixFdCount >= 0 && _declaredUnixFdCount != fdCount)
+        {
+            ThrowHelper.ThrowInvalidOperation($"the header announces {_declaredUnixFdCount} descriptor(s) but the body wrote {fdCount}");
+        }
         if (fdCount > 0 && _unixFdsValueOffset < 0)
         {
             InsertUnixFdsField();

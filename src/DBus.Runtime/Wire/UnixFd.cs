@@ -73,8 +73,22 @@ public sealed class UnixFd : IDisposable
     public Stream ToStream(FileAccess access = FileAccess.ReadWrite) => new FileStream(ToSafeHandle(), access, bufferSize: 0);
 
     /// <summary>Hands the descriptor on as a <see cref="Socket"/>; this object no longer owns it.</summary>
+    /// <exception cref="SocketException">The descriptor is not a socket (<see cref="SocketError.NotSocket"/>, ENOTSOCK,
+    /// as Python's <c>socket.socket(fileno=…)</c> raises); this object still owns it then.</exception>
     public Socket ToSocket()
     {
+        // Probe through a handle that does not own the descriptor: on a pipe or file the constructor fails, and the
+        // descriptor must stay ours (not half handed to a socket that is never made) so Dispose still closes it.
+        try
+        {
+            using var probe = new Socket(new SafeSocketHandle(Handle.DangerousGetHandle(), ownsHandle: false));
+            _ = probe.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Type);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.NotSocket)
+        {
+            throw new SocketException((int)SocketError.NotSocket,
+                $"descriptor {DangerousGetDescriptor()} is not a socket (ENOTSOCK): a {nameof(UnixFd)} becomes a Socket only when a socket was passed");
+        }
         int fd = Release();
         return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
     }

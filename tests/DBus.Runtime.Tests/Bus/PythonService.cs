@@ -24,7 +24,10 @@ internal sealed class PythonService : IAsyncDisposable
 
     public string UniqueName { get; }
 
-    public static async Task<PythonService> StartAsync(string address, string name = DefaultName)
+    /// <param name="address">The bus.</param>
+    /// <param name="name">The name to own.</param>
+    /// <param name="mute">Also export /org/dbusgen/Mute, an object that refuses Introspect.</param>
+    public static async Task<PythonService> StartAsync(string address, string name = DefaultName, bool mute = false)
     {
         var script = Path.Combine(RepositoryPaths.Root, "tests", "peers", "python_service.py");
         var start = new ProcessStartInfo("/usr/bin/python3")
@@ -35,6 +38,10 @@ internal sealed class PythonService : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (mute)
+        {
+            start.ArgumentList.Add("--mute");
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var errors = process.StandardError.ReadToEndAsync(timeout.Token);

@@ -779,15 +779,15 @@ namespace Example.Generated
         global::System.Threading.Tasks.ValueTask global::DBus.IDBusInterfaceHandler.HandleCallAsync(global::DBus.MethodContext context)
         {
             global::System.ArgumentNullException.ThrowIfNull(context);
-            switch (context.Member)
+            switch (context.MethodIndex)
             {
-                case "Add":
+                case 0:
                     return __HandleAdd(this, context);
-                case "DivRem":
+                case 1:
                     return __HandleDivRem(this, context);
-                case "Reset":
+                case 2:
                     return __HandleReset(this, context);
-                case "OldAdd":
+                case 3:
                     return __HandleOldAdd(this, context);
             }
             throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in com.example.Calculator");

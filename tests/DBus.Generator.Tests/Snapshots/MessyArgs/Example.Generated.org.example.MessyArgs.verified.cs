@@ -601,15 +601,15 @@ namespace Example.Generated
         global::System.Threading.Tasks.ValueTask global::DBus.IDBusInterfaceHandler.HandleCallAsync(global::DBus.MethodContext context)
         {
             global::System.ArgumentNullException.ThrowIfNull(context);
-            switch (context.Member)
+            switch (context.MethodIndex)
             {
-                case "NoNames":
+                case 0:
                     return __HandleNoNames(this, context);
-                case "Interleaved":
+                case 1:
                     return __HandleInterleaved(this, context);
-                case "Keywords":
+                case 2:
                     return __HandleKeywords(this, context);
-                case "ManyOuts":
+                case 3:
                     return __HandleManyOuts(this, context);
             }
             throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in org.example.MessyArgs");
@@ -763,18 +763,6 @@ namespace Example.Generated
             {
                 __w.Dispose();
             }
-        }
-
-        /// <inheritdoc/>
-        void global::DBus.IDBusInterfaceHandler.WriteProperty(string name, ref global::DBus.MessageWriter writer)
-        {
-            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no readable property '" + name + "' in org.example.MessyArgs");
-        }
-
-        /// <inheritdoc/>
-        void global::DBus.IDBusInterfaceHandler.SetProperty(string name, ref global::DBus.MessageReader reader)
-        {
-            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no writable property '" + name + "' in org.example.MessyArgs");
         }
     }
     #pragma warning restore CS0618

@@ -136,18 +136,6 @@ namespace Example.Generated
             global::System.ArgumentNullException.ThrowIfNull(context);
             throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in org.example.Empty");
         }
-
-        /// <inheritdoc/>
-        void global::DBus.IDBusInterfaceHandler.WriteProperty(string name, ref global::DBus.MessageWriter writer)
-        {
-            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no readable property '" + name + "' in org.example.Empty");
-        }
-
-        /// <inheritdoc/>
-        void global::DBus.IDBusInterfaceHandler.SetProperty(string name, ref global::DBus.MessageReader reader)
-        {
-            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no writable property '" + name + "' in org.example.Empty");
-        }
     }
     #pragma warning restore CS0618
 }

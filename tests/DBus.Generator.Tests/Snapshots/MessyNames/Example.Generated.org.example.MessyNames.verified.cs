@@ -1236,35 +1236,29 @@ namespace Example.Generated
         global::System.Threading.Tasks.ValueTask global::DBus.IDBusInterfaceHandler.HandleCallAsync(global::DBus.MethodContext context)
         {
             global::System.ArgumentNullException.ThrowIfNull(context);
-            switch (context.Member)
+            switch (context.MethodIndex)
             {
-                case "MessyNames":
+                case 0:
                     return __HandleMessyNames(this, context);
-                case "Frob":
-                    if (context.Request.Signature.Value == "i")
-                    {
-                        return __HandleFrob(this, context);
-                    }
-                    if (context.Request.Signature.Value == "s")
-                    {
-                        return __HandleFrob2(this, context);
-                    }
-                    break;
-                case "state":
+                case 1:
+                    return __HandleFrob(this, context);
+                case 2:
+                    return __HandleFrob2(this, context);
+                case 3:
                     return __HandleState(this, context);
-                case "GetVolume":
+                case 4:
                     return __HandleGetVolume(this, context);
-                case "SetVolume":
+                case 5:
                     return __HandleSetVolume(this, context);
-                case "class":
+                case 6:
                     return __HandleClass(this, context);
-                case "get_all_items":
+                case 7:
                     return __HandleGetAllItems(this, context);
-                case "ToString":
+                case 8:
                     return __HandleToString2(this, context);
-                case "Dispose":
+                case 9:
                     return __HandleDispose2(this, context);
-                case "Xyzzy":
+                case 10:
                     return __HandleMagic(this, context);
             }
             throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in org.example.MessyNames");

@@ -211,9 +211,9 @@ namespace Example.Generated
         global::System.Threading.Tasks.ValueTask global::DBus.IDBusInterfaceHandler.HandleCallAsync(global::DBus.MethodContext context)
         {
             global::System.ArgumentNullException.ThrowIfNull(context);
-            switch (context.Member)
+            switch (context.MethodIndex)
             {
-                case "Alone":
+                case 0:
                     return __HandleAlone(this, context);
             }
             throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in org.example.Lonely");
@@ -247,18 +247,6 @@ namespace Example.Generated
             {
                 __w.Dispose();
             }
-        }
-
-        /// <inheritdoc/>
-        void global::DBus.IDBusInterfaceHandler.WriteProperty(string name, ref global::DBus.MessageWriter writer)
-        {
-            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no readable property '" + name + "' in org.example.Lonely");
-        }
-
-        /// <inheritdoc/>
-        void global::DBus.IDBusInterfaceHandler.SetProperty(string name, ref global::DBus.MessageReader reader)
-        {
-            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no writable property '" + name + "' in org.example.Lonely");
         }
     }
     #pragma warning restore CS0618

@@ -354,12 +354,6 @@ namespace Example.Generated
             }
             throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no readable property '" + name + "' in org.example.Inner");
         }
-
-        /// <inheritdoc/>
-        void global::DBus.IDBusInterfaceHandler.SetProperty(string name, ref global::DBus.MessageReader reader)
-        {
-            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no writable property '" + name + "' in org.example.Inner");
-        }
     }
     #pragma warning restore CS0618
 }

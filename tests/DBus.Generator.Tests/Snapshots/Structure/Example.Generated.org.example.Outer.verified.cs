@@ -181,9 +181,9 @@ namespace Example.Generated
         global::System.Threading.Tasks.ValueTask global::DBus.IDBusInterfaceHandler.HandleCallAsync(global::DBus.MethodContext context)
         {
             global::System.ArgumentNullException.ThrowIfNull(context);
-            switch (context.Member)
+            switch (context.MethodIndex)
             {
-                case "Hello":
+                case 0:
                     return __HandleHello(this, context);
             }
             throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in org.example.Outer");
@@ -192,18 +192,6 @@ namespace Example.Generated
         private static global::System.Threading.Tasks.ValueTask __HandleHello(IOuterHandler __handler, global::DBus.MethodContext __context)
         {
             return __handler.HelloAsync(__context);
-        }
-
-        /// <inheritdoc/>
-        void global::DBus.IDBusInterfaceHandler.WriteProperty(string name, ref global::DBus.MessageWriter writer)
-        {
-            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no readable property '" + name + "' in org.example.Outer");
-        }
-
-        /// <inheritdoc/>
-        void global::DBus.IDBusInterfaceHandler.SetProperty(string name, ref global::DBus.MessageReader reader)
-        {
-            throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownProperty", "no writable property '" + name + "' in org.example.Outer");
         }
     }
     #pragma warning restore CS0618

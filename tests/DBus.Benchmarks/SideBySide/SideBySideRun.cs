@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Globalization;
+using DBus.Testing;
+
+namespace DBus.Benchmarks.SideBySide;
+
+/// <summary>
+/// DBusGen, Tmds.DBus.Protocol and sd-bus (libsystemd, C) doing the same work in one interleaved run: Echo(s)→s
+/// sequential and with 64 in flight, Sum(ai of 100,000 int32)→x with 4 in flight, peer-to-peer and through a
+/// private dbus-daemon. Every client and server is a process of its own, so CPU per call is each process's own
+/// (user+sys, from getrusage or /proc). Rounds interleave the implementations so that a noisy neighbour hurts all
+/// of them alike; the tables give medians.
+/// Run: dotnet run -c Release --project tests/DBus.Benchmarks -- --side-by-side [--seconds 5] [--rounds 3] [--pinned]
+/// (--pinned: the sequential Echo peer-to-peer only, every process on core 0.)
+/// </summary>
+internal static class SideBySideRun
+{
+    private static readonly string[] s_implementations = ["dbusgen", "tmds", "sdbus"];
+
+    private sealed record Scenario(string Name, string Workload, int InFlight, string Topology);
+
+    private sealed record Sample(double CallsPerSecond, double ClientCpuUs, double ServerCpuUs, double DaemonCpuUs, double ClientAllocBytes, double RoundTripUs);
+
+    public static async Task RunAsync(string[] args)
+    {
+        double seconds = Option(args, "--seconds", 5);
+        int rounds = (int)Option(args, "--rounds", 3);
+        bool pinned = args.Contains("--pinned");
+        string sdbus = BuildSdBus();
+        Scenario[] scenarios = pinned
+            ? [new("Echo, sequential, peer-to-peer, pinned to one core", "echo", 1, "p2p")]
+            :
+            [
+                new("Echo, sequential, peer-to-peer", "echo", 1, "p2p"),
+                new("Echo, sequential, via dbus-daemon", "echo", 1, "bus"),
+                new("Echo, 64 in flight, peer-to-peer", "echo", 64, "p2p"),
+                new("Echo, 64 in flight, via dbus-daemon", "echo", 64, "bus"),
+                new("Sum(ai 100k), 4 in flight, peer-to-peer", "sum", 4, "p2p"),
+                new("Sum(ai 100k), 4 in flight, via dbus-daemon", "sum", 4, "bus"),
+                new("Sum(ai 100k), sequential, peer-to-peer", "sum", 1, "p2p"),
+                new("Sum(ai 100k), sequential, via dbus-daemon", "sum", 1, "bus"),
+            ];
+        var samples = new Dictionary<(Scenario, string), List<Sample>>();
+        for (int round = 1; round <= rounds; round++)
+        {
+            foreach (var scenario in scenarios)
+            {
+                foreach (string implementation in s_implementations)
+                {
+                    var sample = await MeasureAsync(scenario, implementation, sdbus, seconds, pinned);
+                    Console.Error.WriteLine($"round {round}: {scenario.Name}, {implementation}: {sample.CallsPerSecond:N0} calls/s, " +
+                        $"client {sample.ClientCpuUs:F1} µs/call");
+                    if (!samples.TryGetValue((scenario, implementation), out var list))
+                    {
+                        samples[(scenario, implementation)] = list = [];
+                    }
+                    list.Add(sample);
+                }
+            }
+        }
+        Print(scenarios, samples, seconds, rounds, pinned);
+    }
+
+    private static async Task<Sample> MeasureAsync(Scenario scenario, string implementation, string sdbus, double seconds, bool pinned)
+    {
+        PrivateBus? bus = scenario.Topology == "bus" ? await PrivateBus.StartAsync() : null;
+        string socketPath = Path.Combine(Path.GetTempPath(), "dbusgen-sbs-" + Guid.NewGuid().ToString("N"));
+        string address = bus?.Address ?? "unix:path=" + socketPath;
+        // Tmds.DBus.Protocol cannot listen: peer-to-peer its client calls the DBusGen server.
+        string serverImplementation = scenario.Topology == "p2p" && implementation == "tmds" ? "dbusgen" : implementation;
+        using var server = serverImplementation == "sdbus"
+            ? Start(sdbus, pinned, "serve", scenario.Topology, bus?.Address ?? socketPath)
+            : StartSelf(pinned, "--sbs-serve", serverImplementation, scenario.Topology, bus?.Address ?? socketPath);
+        try
+        {
+            await ExpectAsync(server, "ready");
+            string[] clientArgs = ["client", scenario.Topology, address, scenario.Workload,
+                scenario.InFlight.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture)];
+            using var client = implementation == "sdbus"
+                ? Start(sdbus, pinned, clientArgs)
+                : StartSelf(pinned, ["--sbs-client", implementation, .. clientArgs[1..]]);
+            await ExpectAsync(client, "begin");
+            var serverBefore = CpuPerCall.ProcessCpu(server.Id);
+            var daemonBefore = bus is null ? TimeSpan.Zero : CpuPerCall.ProcessCpu(bus.ProcessId);
+            string result = await ReadLineAsync(client, TimeSpan.FromSeconds(seconds * 3 + 30));
+            var serverCpu = CpuPerCall.ProcessCpu(server.Id) - serverBefore;
+            var daemonCpu = bus is null ? TimeSpan.Zero : CpuPerCall.ProcessCpu(bus.ProcessId) - daemonBefore;
+            var fields = result.Split(' ').Select(f => f.Split('=')).ToDictionary(f => f[0], f => double.Parse(f[1], CultureInfo.InvariantCulture));
+            double calls = fields["calls"];
+            await client.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            return new Sample(calls / fields["seconds"], fields["cpu_us"] / calls, serverCpu.TotalMicroseconds / calls,
+                daemonCpu.TotalMicroseconds / calls, fields["alloc_bytes"] / calls, fields["seconds"] * 1e6 / calls);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+            File.Delete(socketPath);
+            if (bus is not null)
+            {
+                await bus.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The child-process side: <c>--sbs-serve IMPL p2p|bus WHERE</c> or <c>--sbs-client IMPL p2p|bus ADDRESS WORKLOAD INFLIGHT SECONDS</c>.</summary>
+    public static async Task ChildAsync(string[] args)
+    {
+        if (args is ["--sbs-serve", var implementation, var mode, var where])
+        {
+            // Its own thread: pinned to one core, the thread pool starts with a single worker, which this must not hold.
+            var stop = Task.Factory.StartNew(() => Console.In.ReadToEnd(), TaskCreationOptions.LongRunning);
+            await (implementation == "tmds" ? TmdsBench.ServeAsync(where, stop) : DBusGenBench.ServeAsync(mode, where, stop));
+            return;
+        }
+        if (args is ["--sbs-client", var impl, var topology, var address, var workload, var inFlightText, var secondsText])
+        {
+            int inFlight = int.Parse(inFlightText, CultureInfo.InvariantCulture);
+            double seconds = double.Parse(secondsText, CultureInfo.InvariantCulture);
+            var run = impl == "tmds"
+                ? await TmdsBench.ConnectAsync(topology, address, workload, inFlight)
+                : await DBusGenBench.ConnectAsync(topology, address, workload, inFlight);
+            int batch = BenchWorkload.BatchSize(workload);
+            var warmUp = Stopwatch.StartNew();
+            while (warmUp.Elapsed.TotalSeconds < seconds / 10)
+            {
+                await run(batch);
+            }
+            Console.WriteLine("begin");
+            var self = Process.GetCurrentProcess();
+            self.Refresh();
+            var cpuBefore = self.TotalProcessorTime;
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            long calls = 0;
+            var wall = Stopwatch.StartNew();
+            while (wall.Elapsed.TotalSeconds < seconds)
+            {
+                await run(batch);
+                calls += batch;
+            }
+            wall.Stop();
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            self.Refresh();
+            var cpu = self.TotalProcessorTime - cpuBefore;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"calls={calls} seconds={wall.Elapsed.TotalSeconds:F6} cpu_us={cpu.TotalMicroseconds:F0} alloc_bytes={allocated}"));
+            return;
+        }
+        throw new ArgumentException("unknown side-by-side child arguments: " + string.Join(' ', args));
+    }
+
+    private static void Print(Scenario[] scenarios, Dictionary<(Scenario, string), List<Sample>> samples, double seconds, int rounds, bool pinned)
+    {
+        Console.WriteLine($"Side by side, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores visible, " +
+            $"{rounds} interleaved rounds × {seconds} s, medians. Peer-to-peer, the Tmds.DBus.Protocol client calls the DBusGen server.");
+        Console.WriteLine();
+        Console.WriteLine(pinned
+            ? "| scenario | implementation | µs per round trip | client CPU µs/call | server CPU µs/call | client B allocated/call |"
+            : "| scenario | implementation | calls/s | client CPU µs/call | server CPU µs/call | dbus-daemon CPU µs/call | client B allocated/call |");
+        Console.WriteLine(pinned ? "|---|---|---:|---:|---:|---:|" : "|---|---|---:|---:|---:|---:|---:|");
+        foreach (var scenario in scenarios)
+        {
+            foreach (string implementation in s_implementations)
+            {
+                var list = samples[(scenario, implementation)];
+                double alloc = Median(list, s => s.ClientAllocBytes);
+                string allocText = alloc < 0 ? "–" : alloc.ToString("N0", CultureInfo.InvariantCulture);
+                Console.WriteLine(pinned
+                    ? $"| {scenario.Name} | {implementation} | {Median(list, s => s.RoundTripUs):F1} | {Median(list, s => s.ClientCpuUs):F1} | {Median(list, s => s.ServerCpuUs):F1} | {allocText} |"
+                    : $"| {scenario.Name} | {implementation} | {Median(list, s => s.CallsPerSecond):N0} | {Median(list, s => s.ClientCpuUs):F1} | " +
+                      $"{Median(list, s => s.ServerCpuUs):F1} | {(scenario.Topology == "bus" ? Median(list, s => s.DaemonCpuUs).ToString("F1", CultureInfo.InvariantCulture) : "–")} | {allocText} |");
+            }
+        }
+        Console.WriteLine();
+        Console.WriteLine("DBusGen ÷ sd-bus (throughput: higher is better; CPU and round trip: lower is better):");
+        Console.WriteLine();
+        Console.WriteLine(pinned ? "| scenario | round trip | client CPU |" : "| scenario | calls/s | client CPU per call |");
+        Console.WriteLine(pinned ? "|---|---:|---:|" : "|---|---:|---:|");
+        foreach (var scenario in scenarios)
+        {
+            var ours = samples[(scenario, "dbusgen")];
+            var theirs = samples[(scenario, "sdbus")];
+            double Ratio(Func<Sample, double> metric) => Median(ours, metric) / Median(theirs, metric);
+            Console.WriteLine(pinned
+                ? $"| {scenario.Name} | {Ratio(s => s.RoundTripUs):F2}× | {Ratio(s => s.ClientCpuUs):F2}× |"
+                : $"| {scenario.Name} | {Ratio(s => s.CallsPerSecond):F2}× | {Ratio(s => s.ClientCpuUs):F2}× |");
+        }
+    }
+
+    private static double Median(List<Sample> samples, Func<Sample, double> metric)
+    {
+        var sorted = samples.Select(metric).Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static double Option(string[] args, string name, double fallback)
+    {
+        int index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? double.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    /// <summary>Builds sdbus-bench.c with the script beside it (which installs libsystemd-dev where it is missing).</summary>
+    private static string BuildSdBus()
+    {
+        string output = Path.Combine(Path.GetTempPath(), "dbusgen-sdbus-bench");
+        using var build = Process.Start(new ProcessStartInfo("bash")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "SideBySide", "build-sdbus.sh"), output },
+            RedirectStandardOutput = true,
+        })!;
+        build.StandardOutput.ReadToEnd();
+        build.WaitForExit();
+        if (build.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"building the sd-bus benchmark failed (exit code {build.ExitCode})");
+        }
+        return output;
+    }
+
+    private static Process StartSelf(bool pinned, params string[] args)
+    {
+        bool viaDotnet = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet";
+        string[] all = viaDotnet ? [typeof(SideBySideRun).Assembly.Location, .. args] : args;
+        return Start(Environment.ProcessPath!, pinned, all);
+    }
+
+    private static Process Start(string program, bool pinned, params string[] args)
+    {
+        var start = new ProcessStartInfo(pinned ? "taskset" : program)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+        };
+        if (pinned)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("0");
+            start.ArgumentList.Add(program);
+        }
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        return Process.Start(start)!;
+    }
+
+    private static async Task ExpectAsync(Process process, string expected)
+    {
+        string line = await ReadLineAsync(process, TimeSpan.FromSeconds(60));
+        if (line != expected)
+        {
+            throw new InvalidOperationException($"{process.StartInfo.FileName} said '{line}' instead of '{expected}'");
+        }
+    }
+
+    private static async Task<string> ReadLineAsync(Process process, TimeSpan timeout) =>
+        await process.StandardOutput.ReadLineAsync().WaitAsync(timeout)
+        ?? throw new InvalidOperationException($"{process.StartInfo.FileName} ended without output (exit code {(process.HasExited ? process.ExitCode : -1)})");
+}
