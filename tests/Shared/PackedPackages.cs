@@ -49,7 +49,7 @@ internal static class PackedPackages
         Directory.CreateDirectory(cache);
 
         using var fileLock = await LockAsync(Path.Combine(cache, key + ".lock"));
-        if (File.Exists(Path.Combine(entry, "complete")))
+        if (File.Exists(Path.Combine(entry, "complete")) && Directory.Exists(feed.Folder) && Directory.GetFiles(feed.Folder, "*.nupkg").Length > 0)
         {
             return feed;
         }
