@@ -230,7 +230,9 @@ public sealed partial class PrivateBus : IAsyncDisposable, IDisposable
             sb.AppendLine("  <listen>tcp:host=127.0.0.1,bind=127.0.0.1,port=0,family=ipv4</listen>");
         }
         sb.AppendLine("  <auth>EXTERNAL</auth>");
-        if (options.AllowCookieSha1)
+        // EXTERNAL needs the peer's credentials, which only a unix socket carries: a TCP client authenticates with
+        // DBUS_COOKIE_SHA1 (a secret in ~/.dbus-keyrings, so only the same user gets in), which our client tries by default.
+        if (options.AllowCookieSha1 || options.ListenOnTcp)
         {
             sb.AppendLine("  <auth>DBUS_COOKIE_SHA1</auth>");
         }

@@ -57,6 +57,16 @@ public class PrivateBusTests
     }
 
     [Test]
+    public async Task A_client_with_default_options_connects_over_tcp()
+    {
+        // EXTERNAL cannot work over TCP; ListenOnTcp alone must still give a usable address (DBUS_COOKIE_SHA1).
+        await using var bus = await PrivateBus.StartAsync(new PrivateBusOptions { ListenOnTcp = true });
+        await using var connection = await DBusConnection.ConnectAsync(bus.TcpAddress!);
+        string[] names = await connection.ListNamesAsync();
+        Assert.That(names, Does.Contain(connection.UniqueName));
+    }
+
+    [Test]
     public void A_missing_daemon_is_one_clear_error()
     {
         var ex = Assert.ThrowsAsync<DBusDaemonNotFoundException>(() =>

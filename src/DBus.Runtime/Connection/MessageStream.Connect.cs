@@ -43,7 +43,7 @@ public sealed partial class MessageStream
                 Timeout = options.ConnectTimeout,
                 KeyringDirectory = options.KeyringDirectory,
             }, cancellationToken).ConfigureAwait(false);
-            return new MessageStream(transport, auth.Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds);
+            return new MessageStream(transport, auth.Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, options.MaxMessageUnixFds);
         }
         catch (Exception e)
         {

@@ -136,7 +136,8 @@ public partial class ProxyObject
     /// <param name="interfaceName">The interface, or null to find the method in any interface.</param>
     /// <param name="member">The method name.</param>
     /// <param name="args">The arguments, as many as the method's in signature has types.</param>
-    /// <returns>The reply's values, one per out argument (<see cref="Variant.ToObject"/> gives plain values).</returns>
+    /// <returns>The reply's values, one per out argument (<see cref="Variant.ToObject"/> gives plain values). Values
+    /// holding descriptors own them: dispose them (<see cref="Variant.Dispose"/>).</returns>
     public Task<Variant[]> CallAsync([DBusName(DBusNameKind.InterfaceName)] string? interfaceName, [DBusName(DBusNameKind.MemberName)] string member, params object?[] args) =>
         CallAsync(interfaceName, member, args, default);
 

@@ -114,13 +114,21 @@ internal static class VariantConverter
         return values;
     }
 
-    /// <summary>Reads every value of a body of signature <paramref name="signature"/>.</summary>
+    /// <summary>Reads every value of a body of signature <paramref name="signature"/>; values holding descriptors own them.</summary>
     public static Variant[] ReadValues(MessageReader reader, Signature signature)
     {
         var results = new Variant[signature.Count];
-        for (int i = 0; i < results.Length; i++)
+        try
         {
-            results[i] = reader.ReadValue(signature[i]);
+            for (int i = 0; i < results.Length; i++)
+            {
+                results[i] = reader.ReadValue(signature[i]);
+            }
+        }
+        catch
+        {
+            Variant.DisposeAll(results); // descriptors of the values read before the failure
+            throw;
         }
         return results;
     }
