@@ -44,6 +44,14 @@ public sealed class DBusConnectionOptions
     private readonly long _maxOutgoingBytes = 128L * 1024 * 1024;
 
     /// <summary>
+    /// Where DBUS_COOKIE_SHA1 reads the server's cookies: the server's keyring directory when it uses another than
+    /// <c>$HOME/.dbus-keyrings</c> (a <c>DBusServer</c> with its own <c>KeyringDirectory</c>, a GDBus server with
+    /// <c>G_DBUS_COOKIE_SHA1_KEYRING_DIR</c>). Null (the default): <c>$HOME/.dbus-keyrings</c>. A directory group or
+    /// others can enter is refused, as libdbus does.
+    /// </summary>
+    public string? KeyringDirectory { get; init; }
+
+    /// <summary>
     /// The most Unix file descriptors one incoming message may carry. A peer that sends a message declaring more, or
     /// more descriptors at once than that, or descriptors its messages do not declare (UNIX_FDS), breaks the
     /// protocol: the descriptors are closed at once and the connection is closed with a
@@ -62,14 +70,6 @@ public sealed class DBusConnectionOptions
     private readonly int _maxMessageUnixFds = DefaultMaxMessageUnixFds;
 
     internal const int DefaultMaxMessageUnixFds = 16;
-
-    /// <summary>
-    /// Where DBUS_COOKIE_SHA1 reads the server's cookies: the server's keyring directory when it uses another than
-    /// <c>$HOME/.dbus-keyrings</c> (a <c>DBusServer</c> with its own <c>KeyringDirectory</c>, a GDBus server with
-    /// <c>G_DBUS_COOKIE_SHA1_KEYRING_DIR</c>). Null (the default): <c>$HOME/.dbus-keyrings</c>. A directory group or
-    /// others can enter is refused, as libdbus does.
-    /// </summary>
-    public string? KeyringDirectory { get; init; }
 
     /// <summary>Exit the process (exit code 1) when the connection is lost, as dbus-python's set_exit_on_disconnect.</summary>
     public bool ExitOnDisconnect { get; init; }

@@ -114,8 +114,7 @@ internal static class VariantConverter
         return values;
     }
 
-    /// <summary>Reads every value of a body of signature <paramref name="signature"/>; the values own the descriptors
-    /// they hold, and those read before a failure are closed with it.</summary>
+    /// <summary>Reads every value of a body of signature <paramref name="signature"/>; values holding descriptors own them.</summary>
     public static Variant[] ReadValues(MessageReader reader, Signature signature)
     {
         var results = new Variant[signature.Count];
@@ -128,7 +127,7 @@ internal static class VariantConverter
         }
         catch
         {
-            Variant.DisposeAll(results);
+            Variant.DisposeAll(results); // descriptors of the values read before the failure
             throw;
         }
         return results;
