@@ -88,17 +88,33 @@ internal static class BusMessages
 
     public static string[] ReadStrings(MessageView reply) => reply.GetBodyReader().ReadArrayOfString();
 
-    /// <summary>Reads an <c>a{sv}</c> body.</summary>
+    /// <summary>Reads an <c>a{sv}</c> body; its values own the descriptors in them (dbus-daemon's ProcessFD is one).</summary>
     public static Dictionary<string, Variant> ReadVariantDictionary(MessageView reply)
     {
         var reader = reply.GetBodyReader();
         var result = new Dictionary<string, Variant>(StringComparer.Ordinal);
-        var end = reader.ReadArrayStart(DBusType.DictEntry);
-        while (reader.HasNext(end))
+        try
         {
-            reader.AlignStruct();
-            string key = reader.ReadString();
-            result[key] = reader.ReadVariant();
+            var end = reader.ReadArrayStart(DBusType.DictEntry);
+            while (reader.HasNext(end))
+            {
+                reader.AlignStruct();
+                string key = reader.ReadString();
+                var value = reader.ReadVariant();
+                if (result.Remove(key, out var replaced))
+                {
+                    replaced.Dispose(); // a repeated key: only the last value is kept, and owned
+                }
+                result[key] = value;
+            }
+        }
+        catch
+        {
+            foreach (var value in result.Values)
+            {
+                value.Dispose();
+            }
+            throw;
         }
         return result;
     }

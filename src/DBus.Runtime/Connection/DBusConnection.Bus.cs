@@ -88,6 +88,8 @@ public sealed partial class DBusConnection
 
     /// <summary>Everything the bus knows about the credentials of <paramref name="name"/>'s owner
     /// (GetConnectionCredentials: UnixUserID, UnixGroupIDs, ProcessID, LinuxSecurityLabel…).</summary>
+    /// <remarks>On a connection that passes descriptors, newer dbus-daemons add ProcessFD (a pidfd): the variant
+    /// holding it owns it, so dispose the values (<see cref="Variant.Dispose"/>; a no-op for the others).</remarks>
     public Task<Dictionary<string, Variant>> GetConnectionCredentialsAsync([DBusName(DBusNameKind.BusName)] string name, CancellationToken cancellationToken = default) =>
         CallBus("GetConnectionCredentials", name, BusMessages.ReadVariantDictionary, cancellationToken);
 
