@@ -51,7 +51,15 @@ internal sealed class AllTypesService : IAllTypesHandler
         }
     }
 
-    public ValueTask<UnixFd> PassFdsAsync(UnixFd fd, UnixFd[] more, MethodContext context) => new(fd);
+    // The handler owns the descriptors it is given; the one it returns is closed by the dispatch after the reply.
+    public ValueTask<UnixFd> PassFdsAsync(UnixFd fd, UnixFd[] more, MethodContext context)
+    {
+        foreach (var extra in more)
+        {
+            extra.Dispose();
+        }
+        return new(fd);
+    }
 
     public ValueTask PingAsync(uint flags, MethodContext context)
     {

@@ -37,7 +37,11 @@ internal static class ExternalTool
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish in 20 s");
         }
-        return new Result(process.ExitCode, await output, await error);
+        var result = new Result(process.ExitCode, await output, await error);
+        // Process.Dispose leaves the redirected pipes to the finalizer; tests that count descriptors need them closed.
+        process.StandardOutput.Dispose();
+        process.StandardError.Dispose();
+        return result;
     }
 
     public static Task<Result> PythonAsync(string script, params string[] arguments) =>

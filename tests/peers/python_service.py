@@ -17,6 +17,10 @@ Methods
   ReadFd(fd: h) -> s             reads everything from the descriptor
   MakePipe(text: s) -> h         returns the read end of a pipe holding text
   Quit()
+
+A second object, /org/dbusgen/Test/Settings, serves org.freedesktop.DBus.Properties for the interface
+org.dbusgen.Settings by hand (dbus-python has no properties of its own): Name (s, read/write), Volume (d,
+read/write), Tags (as, read-only), Limits (a{sv}, read-only). Set emits PropertiesChanged.
 """
 
 import os
@@ -104,6 +108,69 @@ class TestObject(dbus.service.Object):
         GLib.idle_add(self._loop.quit)
 
 
+SETTINGS_INTERFACE = "org.dbusgen.Settings"
+SETTINGS_PATH = PATH + "/Settings"
+SETTINGS_XML = """  <interface name="org.dbusgen.Settings">
+    <property name="Name" type="s" access="readwrite"/>
+    <property name="Volume" type="d" access="readwrite"/>
+    <property name="Tags" type="as" access="read"/>
+    <property name="Limits" type="a{sv}" access="read"/>
+  </interface>
+"""
+
+
+class SettingsObject(dbus.service.Object):
+    WRITABLE = {"Name": dbus.String, "Volume": dbus.Double}
+
+    def __init__(self, conn):
+        super().__init__(conn, SETTINGS_PATH)
+        self._values = {
+            "Name": dbus.String("initial"),
+            "Volume": dbus.Double(0.25),
+            "Tags": dbus.Array(["a", "b"], signature="s"),
+            "Limits": dbus.Dictionary({"max": dbus.UInt32(10, variant_level=1)}, signature="sv"),
+        }
+
+    def _check(self, interface, name):
+        if interface not in ("", SETTINGS_INTERFACE):
+            raise dbus.exceptions.DBusException("no interface " + interface,
+                                                name="org.freedesktop.DBus.Error.UnknownInterface")
+        if name not in self._values:
+            raise dbus.exceptions.DBusException("no property " + name,
+                                                name="org.freedesktop.DBus.Error.UnknownProperty")
+
+    @dbus.service.method(dbus.INTROSPECTABLE_IFACE, in_signature="", out_signature="s",
+                         path_keyword="object_path", connection_keyword="connection")
+    def Introspect(self, object_path, connection):
+        # dbus-python does not know these properties: their interface goes into the XML by hand.
+        xml = super().Introspect(object_path, connection)
+        head, tail = xml.rsplit("</node>", 1)
+        return head + SETTINGS_XML + "</node>" + tail
+
+    @dbus.service.method(dbus.PROPERTIES_IFACE, in_signature="ss", out_signature="v")
+    def Get(self, interface, name):
+        self._check(interface, name)
+        return self._values[name]
+
+    @dbus.service.method(dbus.PROPERTIES_IFACE, in_signature="s", out_signature="a{sv}")
+    def GetAll(self, interface):
+        self._check(interface, "Name")
+        return self._values
+
+    @dbus.service.method(dbus.PROPERTIES_IFACE, in_signature="ssv", out_signature="")
+    def Set(self, interface, name, value):
+        self._check(interface, name)
+        if name not in self.WRITABLE:
+            raise dbus.exceptions.DBusException(name + " is read-only",
+                                                name="org.freedesktop.DBus.Error.PropertyReadOnly")
+        self._values[name] = self.WRITABLE[name](value)
+        self.PropertiesChanged(SETTINGS_INTERFACE, {name: self._values[name]}, [])
+
+    @dbus.service.signal(dbus.PROPERTIES_IFACE, signature="sa{sv}as")
+    def PropertiesChanged(self, interface, changed, invalidated):
+        pass
+
+
 def _echo_methods():
     methods = {}
     for suffix, signature in ECHO_SIGNATURES.items():
@@ -126,6 +193,7 @@ def main():
     loop = GLib.MainLoop()
     conn = dbus.bus.BusConnection(address)
     obj = TestObject(conn, loop)  # noqa: F841 (kept alive: the export lives as long as the object)
+    settings = SettingsObject(conn)  # noqa: F841 (kept alive like obj)
     bus_name = dbus.service.BusName(name, conn, do_not_queue=True)  # noqa: F841 (released when collected)
     print("READY " + conn.get_unique_name(), flush=True)
     # Quit when the test that started us closes our stdin.

@@ -99,11 +99,15 @@ internal static class HandlerEmitter
         ParamDocs(w, method.InArgs);
         PooledDispatchEmitter.InArgsDoc(w, method);
         w.WriteLine($"/// <param name=\"{context}\">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>");
+        // Returned descriptors are handed over: the reply carries duplicates, and the dispatch closes these.
+        string handedOver = method.OutArgs.Any(a => DescriptorDisposal.MayHold(MarshalEmitter.Parse(a.Signature)))
+            ? " The descriptors returned (<c>UnixFd</c> values, and those inside returned <c>Variant</c> values) are closed once the reply is written: return a duplicate to keep one."
+            : "";
         w.WriteLine(method.OutArgs.Count switch
         {
             0 => "/// <returns>Completes when the call is handled; an empty method return is then sent.</returns>",
-            1 => "/// <returns>The out argument, sent as the reply.</returns>",
-            _ => "/// <returns>The out arguments, sent as the reply.</returns>",
+            1 => $"/// <returns>The out argument, sent as the reply.{handedOver}</returns>",
+            _ => $"/// <returns>The out arguments, sent as the reply.{handedOver}</returns>",
         });
         Obsolete(w, method.Deprecated, "method");
         string parameters = string.Join("", method.InArgs.Select(a => SendType(a) + " " + a.ParameterName + ", "));
@@ -242,6 +246,22 @@ internal static class HandlerEmitter
         w.WriteLine("finally");
         w.OpenBrace();
         w.WriteLine("__w.Dispose();");
+        bool first = true;
+        for (int i = 0; i < method.OutArgs.Count; i++)
+        {
+            var node = MarshalEmitter.Parse(method.OutArgs[i].Signature);
+            if (!DescriptorDisposal.MayHold(node))
+            {
+                continue;
+            }
+            if (first)
+            {
+                w.WriteLine("// The reply holds its own copies of the returned descriptors: close these.");
+                first = false;
+            }
+            string value = method.OutArgs.Count == 1 ? "__result" : "__result.Item" + (i + 1).ToString(CultureInfo.InvariantCulture);
+            DescriptorDisposal.Emit(w, node, value, depth: 0);
+        }
         w.CloseBrace();
         w.CloseBrace();
     }

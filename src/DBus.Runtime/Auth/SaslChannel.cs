@@ -122,7 +122,15 @@ internal sealed class SaslChannel
                 Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _maxLineLength + 2));
             }
         }
+        int fdsBefore = _fds.Count;
         int received = await _transport.ReceiveAsync(_buffer.AsMemory(_end), _fds, cancellationToken).ConfigureAwait(false);
+        if (fdsBefore > 0 && _fds.Count > fdsBefore)
+        {
+            // Legitimately only the first message after BEGIN brings descriptors, and a receive stops at the segment
+            // that carried them: the line with BEGIN is read by then. A second batch is a peer hoarding descriptors.
+            DisposeFds();
+            throw new DBusAuthenticationException($"The {Peer} sent Unix file descriptors with its authentication lines, while {Waiting}.");
+        }
         if (received == 0)
         {
             throw new DBusAuthenticationException($"The {Peer} closed the connection during authentication, while {Waiting}.");

@@ -43,6 +43,26 @@ public sealed class DBusConnectionOptions
 
     private readonly long _maxOutgoingBytes = 128L * 1024 * 1024;
 
+    /// <summary>
+    /// The most Unix file descriptors one incoming message may carry. A peer that sends a message declaring more, or
+    /// more descriptors at once than that, or descriptors its messages do not declare (UNIX_FDS), breaks the
+    /// protocol: the descriptors are closed at once and the connection is closed with a
+    /// <see cref="DBusDisconnectedException"/> whose inner <see cref="DBusProtocolException"/> says what was sent.
+    /// Default 16, dbus-daemon's and libdbus's <c>max_message_unix_fds</c>; Linux itself passes at most 253 at once.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or above 253.</exception>
+    public int MaxMessageUnixFds
+    {
+        get => _maxMessageUnixFds;
+        init => _maxMessageUnixFds = value is >= 0 and <= Transport.SocketInterop.MaxFdsPerMessage
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxMessageUnixFds), value, $"the limit must be between 0 and {Transport.SocketInterop.MaxFdsPerMessage}");
+    }
+
+    private readonly int _maxMessageUnixFds = DefaultMaxMessageUnixFds;
+
+    internal const int DefaultMaxMessageUnixFds = 16;
+
     /// <summary>Exit the process (exit code 1) when the connection is lost, as dbus-python's set_exit_on_disconnect.</summary>
     public bool ExitOnDisconnect { get; init; }
 

@@ -42,7 +42,7 @@ public sealed partial class MessageStream
                 ExpectedGuid = connected.Address.Guid,
                 Timeout = options.ConnectTimeout,
             }, cancellationToken).ConfigureAwait(false);
-            return new MessageStream(transport, auth.Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds);
+            return new MessageStream(transport, auth.Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, options.MaxMessageUnixFds);
         }
         catch (Exception e)
         {

@@ -11,7 +11,8 @@ public sealed partial class MessageStream
     private byte[]? _receiveBuffer;
     private int _receiveStart;
     private int _receiveEnd;
-    private readonly Queue<UnixFd> _receivedFds = new();
+    // Stream offset of _receiveStart: the bytes of every message taken so far.
+    private long _takenBytes;
     private int _receiving;
 
     /// <summary>
@@ -42,7 +43,7 @@ public sealed partial class MessageStream
                 int received;
                 try
                 {
-                    received = await _transport.ReceiveAsync(free, _receivedFds, cancellationToken).ConfigureAwait(false);
+                    received = await _transport.ReceiveAsync(free, _receivedFds.Queue, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_closing.IsCancellationRequested)
                 {
@@ -82,7 +83,7 @@ public sealed partial class MessageStream
                 int received;
                 try
                 {
-                    received = _transport.Receive(free.Span, _receivedFds);
+                    received = _transport.Receive(free.Span, _receivedFds.Queue);
                 }
                 catch (Exception e) when (e is not DBusDisconnectedException)
                 {
@@ -139,6 +140,17 @@ public sealed partial class MessageStream
             throw ClosedException();
         }
         _receiveEnd += received;
+        if (_receivedFds.OnRead(_takenBytes + _receiveEnd - _receiveStart) is { } error)
+        {
+            throw DescriptorViolation(error);
+        }
+    }
+
+    /// <summary>Drops a peer that sent descriptors it must not (their descriptors are already closed).</summary>
+    private DBusDisconnectedException DescriptorViolation(string reason)
+    {
+        Close(new DBusDisconnectedException("the peer broke the protocol: " + reason, new DBusProtocolException(reason, -1)));
+        return ClosedException();
     }
 
     /// <summary>
@@ -179,7 +191,7 @@ public sealed partial class MessageStream
         long before = bytes.Length;
         try
         {
-            if (!Message.TryReadData(ref bytes, out message, _receivedFds))
+            if (!Message.TryReadData(ref bytes, out message, _receivedFds.Queue))
             {
                 return false;
             }
@@ -189,7 +201,15 @@ public sealed partial class MessageStream
             Close(new DBusDisconnectedException("the peer sent a malformed message: " + e.Message, e));
             throw ClosedException();
         }
-        _receiveStart += (int)(before - bytes.Length);
+        int consumed = (int)(before - bytes.Length);
+        _receiveStart += consumed;
+        _takenBytes += consumed;
+        if (_receivedFds.OnTaken((int)message.Header.UnixFdCount, _takenBytes) is { } error)
+        {
+            message.Release();
+            message = null;
+            throw DescriptorViolation(error);
+        }
         if (_receiveStart == _receiveEnd)
         {
             _receiveStart = _receiveEnd = 0;
@@ -235,9 +255,6 @@ public sealed partial class MessageStream
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        while (_receivedFds.TryDequeue(out var fd))
-        {
-            fd.Dispose();
-        }
+        _receivedFds.DisposeAll();
     }
 }

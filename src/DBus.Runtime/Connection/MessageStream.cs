@@ -16,12 +16,15 @@ namespace DBus;
 public sealed partial class MessageStream : IAsyncDisposable, IDisposable
 {
     private readonly DBusTransport _transport;
+    private readonly ReceivedFds _receivedFds;
     private readonly CancellationTokenSource _closing = new();
     private Exception? _closeReason;
     private int _disposed;
 
-    internal MessageStream(DBusTransport transport, string serverGuid, bool unixFdsEnabled, ReadOnlyMemory<byte> readAhead, Queue<UnixFd>? readAheadFds)
+    internal MessageStream(DBusTransport transport, string serverGuid, bool unixFdsEnabled, ReadOnlyMemory<byte> readAhead, Queue<UnixFd>? readAheadFds,
+        int maxMessageUnixFds = DBusConnectionOptions.DefaultMaxMessageUnixFds)
     {
+        _receivedFds = new ReceivedFds(maxMessageUnixFds);
         _transport = transport;
         ServerGuid = serverGuid;
         UnixFdsEnabled = unixFdsEnabled;
@@ -32,11 +35,16 @@ public sealed partial class MessageStream : IAsyncDisposable, IDisposable
         {
             while (readAheadFds.TryDequeue(out var fd))
             {
-                _receivedFds.Enqueue(fd);
+                _receivedFds.Queue.Enqueue(fd);
             }
         }
         _sendQueue = Channel.CreateUnbounded<OutgoingMessage>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
         _writerLoop = Task.Run(WriteLoopAsync);
+        if (_receivedFds.OnRead(readAhead.Length) is { } error)
+        {
+            // Descriptors sent during the handshake: the first receive reports the closed stream.
+            DescriptorViolation(error);
+        }
     }
 
     /// <summary>The GUID the server identified itself with during authentication.</summary>

@@ -78,7 +78,8 @@ public sealed class ProxyObject
     /// <param name="interfaceName">The interface, or null to find the method in any interface.</param>
     /// <param name="member">The method name.</param>
     /// <param name="args">The arguments, as many as the method's in signature has types.</param>
-    /// <returns>The reply's values, one per out argument.</returns>
+    /// <returns>The reply's values, one per out argument. Values holding descriptors own them: dispose them
+    /// (<see cref="Variant.Dispose"/>).</returns>
     public Task<Variant[]> CallAsync([DBusName(DBusNameKind.InterfaceName)] string? interfaceName, [DBusName(DBusNameKind.MemberName)] string member, params object?[] args) =>
         CallAsync(interfaceName, member, args, default);
 
@@ -117,9 +118,17 @@ public sealed class ProxyObject
         {
             var reader = reply.GetBodyReader();
             var results = new Variant[reply.Signature.Count];
-            for (int i = 0; i < results.Length; i++)
+            try
             {
-                results[i] = reader.ReadValue(reply.Signature[i]);
+                for (int i = 0; i < results.Length; i++)
+                {
+                    results[i] = reader.ReadValue(reply.Signature[i]);
+                }
+            }
+            catch
+            {
+                Variant.DisposeAll(results); // descriptors of the values read before the failure
+                throw;
             }
             return results;
         }, null, cancellationToken);

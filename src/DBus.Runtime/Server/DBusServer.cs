@@ -41,6 +41,7 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
             DefaultCallTimeout = connection.DefaultCallTimeout,
             ExitOnDisconnect = connection.ExitOnDisconnect,
             MaxOutgoingBytes = connection.MaxOutgoingBytes,
+            MaxMessageUnixFds = connection.MaxMessageUnixFds,
         };
         _objects = new ObjectServer(() => Connections);
         _acceptLoop = Task.Run(AcceptLoopAsync);
@@ -156,7 +157,7 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
                 KeyringDirectory = _options.KeyringDirectory,
                 Timeout = _options.AuthenticationTimeout,
             }, _stopping.Token).ConfigureAwait(false);
-            var stream = new MessageStream(transport, Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds);
+            var stream = new MessageStream(transport, Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, _connectionOptions.MaxMessageUnixFds);
             connection = new DBusConnection(stream, _connectionOptions, startDispatching: false, _objects) { AnswersHello = true };
             lock (_lock)
             {

@@ -20,7 +20,8 @@ public sealed class DBusServerOptions
     /// <summary>How long a client may take to authenticate before it is dropped.</summary>
     public TimeSpan AuthenticationTimeout { get; init; } = TimeSpan.FromSeconds(25);
 
-    /// <summary>The default call timeout, exit-on-disconnect and outgoing backlog limit (<c>MaxOutgoingBytes</c>) of client
+    /// <summary>The default call timeout, exit-on-disconnect, outgoing backlog limit (<c>MaxOutgoingBytes</c>) and
+    /// descriptors per message (<c>MaxMessageUnixFds</c>) of client
     /// connections (<c>IsBus</c> is ignored: client
     /// connections are always peer-to-peer).</summary>
     public DBusConnectionOptions? ConnectionOptions { get; init; }

@@ -6,10 +6,12 @@ namespace DBus;
 public ref partial struct MessageReader
 {
     /// <summary>Reads a variant (<c>v</c>): its signature, then the value, returned as a variant of that signature.</summary>
-    /// <remarks>Descriptors (<c>h</c>) inside move to the caller, who disposes them.</remarks>
+    /// <remarks>Descriptors (<c>h</c>) inside are taken out of the message and owned by the returned variant: dispose
+    /// it (<see cref="Variant.Dispose"/>; a no-op when it holds none). If reading fails, those already taken are closed.</remarks>
     public Variant ReadVariant() => ReadVariantCore(depth: 1);
 
     /// <summary>Reads one value of the complete type <paramref name="type"/> into a variant of that signature, for untyped use.</summary>
+    /// <remarks>As with <see cref="ReadVariant"/>, descriptors inside are owned by the returned variant: dispose it.</remarks>
     /// <exception cref="ArgumentException"><paramref name="type"/> is not one complete type.</exception>
     public Variant ReadValue([DBusSignature(SingleCompleteType = true)] Signature type)
     {
@@ -76,9 +78,17 @@ public ref partial struct MessageReader
         {
             Align(8);
             var fields = new Variant[node.Children.Count];
-            for (int i = 0; i < fields.Length; i++)
+            try
             {
-                fields[i] = ReadValueCore(node.Children[i], null, depth + 1);
+                for (int i = 0; i < fields.Length; i++)
+                {
+                    fields[i] = ReadValueCore(node.Children[i], null, depth + 1);
+                }
+            }
+            catch
+            {
+                Variant.DisposeAll(fields); // the descriptors taken before the failure
+                throw;
             }
             return Variant.FromParts(info, 0, fields);
         }
@@ -93,18 +103,47 @@ public ref partial struct MessageReader
         {
             CheckDepth(depth + 2, _position);
             var entries = new List<KeyValuePair<Variant, Variant>>();
-            while (HasNext(end))
+            try
             {
-                var key = ReadValueCore(element.Children[0], null, depth + 2);
-                var value = ReadValueCore(element.Children[1], null, depth + 2);
-                entries.Add(new(key, value));
+                while (HasNext(end))
+                {
+                    var key = ReadValueCore(element.Children[0], null, depth + 2);
+                    Variant value;
+                    try
+                    {
+                        value = ReadValueCore(element.Children[1], null, depth + 2);
+                    }
+                    catch
+                    {
+                        key.Dispose();
+                        throw;
+                    }
+                    entries.Add(new(key, value));
+                }
+            }
+            catch
+            {
+                foreach (var entry in entries)
+                {
+                    entry.Key.Dispose();
+                    entry.Value.Dispose();
+                }
+                throw;
             }
             return Variant.FromParts(info, 0, entries.ToArray());
         }
         var items = new List<Variant>();
-        while (HasNext(end))
+        try
         {
-            items.Add(ReadValueCore(element, null, depth + 1));
+            while (HasNext(end))
+            {
+                items.Add(ReadValueCore(element, null, depth + 1));
+            }
+        }
+        catch
+        {
+            Variant.DisposeAll(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(items));
+            throw;
         }
         return Variant.FromParts(info, 0, items.ToArray());
     }

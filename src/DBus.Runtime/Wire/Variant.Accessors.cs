@@ -53,7 +53,8 @@ public readonly partial struct Variant
     /// <exception cref="InvalidCastException">The variant holds another type.</exception>
     public Signature GetSignature() => new((SignatureInfo)Expect(Signatures.Signature)._object!);
 
-    /// <summary>The descriptor held (<c>h</c>); the variant does not own it.</summary>
+    /// <summary>The descriptor held (<c>h</c>), still owned by the variant: disposing the variant closes it unless it
+    /// was handed on (<see cref="UnixFd.ToStream"/>, <see cref="UnixFd.ToSafeHandle"/>, <see cref="UnixFd.Release"/>).</summary>
     /// <exception cref="InvalidCastException">The variant holds another type.</exception>
     public UnixFd GetUnixFd() => (UnixFd)Expect(Signatures.UnixFd)._object!;
 

@@ -9,8 +9,9 @@ namespace DBus;
 /// <remarks>
 /// Basic values convert implicitly (<c>Variant v = 42;</c> holds an <c>i</c>); containers come from
 /// <see cref="CreateArray(Signature, ReadOnlySpan{Variant})"/>, <see cref="CreateDictionary(Signature, Signature, IEnumerable{KeyValuePair{Variant, Variant}})"/>,
-/// <see cref="CreateStruct(ReadOnlySpan{Variant})"/> and <see cref="FromVariant"/>. A variant holding a
-/// <see cref="UnixFd"/> does not own it: whoever created or read the descriptor disposes it.
+/// <see cref="CreateStruct(ReadOnlySpan{Variant})"/> and <see cref="FromVariant"/>. A variant that holds a
+/// <see cref="UnixFd"/> (<see cref="HasUnixFds"/>) owns it: <see cref="Dispose"/> closes it, and every variant a
+/// reader returns should be disposed (a no-op without descriptors).
 /// </remarks>
 public readonly partial struct Variant : IEquatable<Variant>
 {

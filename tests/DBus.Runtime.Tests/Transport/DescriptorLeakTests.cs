@@ -1,3 +1,5 @@
+using DBusGen.Tests.Shared;
+
 namespace DBus.Runtime.Tests.Transport;
 
 [NonParallelizable]
@@ -58,21 +60,5 @@ public class DescriptorLeakTests
         }
     }
 
-    // No GC first: every descriptor must be closed by Dispose, not rescued by a finalizer. Sockets, pipes and
-    // anonymous inodes only: what a transport can leak. Files are left out because the runtime opens assemblies and
-    // symbol files lazily (formatting a stack trace somewhere in the process loads some) and keeps them.
-    private static int CountDescriptors() =>
-        Directory.GetFileSystemEntries("/proc/self/fd").Count(f =>
-        {
-            try
-            {
-                string? target = new FileInfo(f).LinkTarget;
-                return target is not null && (target.StartsWith("socket:", StringComparison.Ordinal)
-                    || target.StartsWith("pipe:", StringComparison.Ordinal) || target.StartsWith("anon_inode:", StringComparison.Ordinal));
-            }
-            catch (IOException)
-            {
-                return false; // closed while listing
-            }
-        });
+    private static int CountDescriptors() => DescriptorCount.Current();
 }

@@ -44,6 +44,16 @@ namespace Example.Generated
     <arg name=""fds"" type=""ah"" direction=""in""/>
     <arg name=""out"" type=""a{s(ybnqiuxtd)}"" direction=""out""/>
   </method>
+  <method name=""OpenLog"">
+    <arg name=""name"" type=""s"" direction=""in""/>
+    <arg name=""log"" type=""h"" direction=""out""/>
+  </method>
+  <method name=""Handles"">
+    <arg name=""fd"" type=""h"" direction=""out""/>
+    <arg name=""options"" type=""a{sv}"" direction=""out""/>
+    <arg name=""more"" type=""a(sh)"" direction=""out""/>
+    <arg name=""count"" type=""i"" direction=""out""/>
+  </method>
   <property name=""Dict"" type=""a{sas}"" access=""read""/>
   <signal name=""Variants"">
     <arg type=""av""/>
@@ -72,6 +82,28 @@ namespace Example.Generated
             public const string InSignature = "ayasaaia{sv}a{oa{sa{sv}}}(si)(i)(ybnqiuxtdsogv)a(sa(ii))a{u(sd)}ah";
             /// <summary>The signature of the reply's body (the out arguments).</summary>
             public const string OutSignature = "a{s(ybnqiuxtd)}";
+        }
+
+        /// <summary>The D-Bus method <c>OpenLog</c>.</summary>
+        public static class OpenLogMethod
+        {
+            /// <summary>The D-Bus member name.</summary>
+            public const string Name = "OpenLog";
+            /// <summary>The signature of the call's body (the in arguments).</summary>
+            public const string InSignature = "s";
+            /// <summary>The signature of the reply's body (the out arguments).</summary>
+            public const string OutSignature = "h";
+        }
+
+        /// <summary>The D-Bus method <c>Handles</c>.</summary>
+        public static class HandlesMethod
+        {
+            /// <summary>The D-Bus member name.</summary>
+            public const string Name = "Handles";
+            /// <summary>The signature of the call's body (the in arguments).</summary>
+            public const string InSignature = "";
+            /// <summary>The signature of the reply's body (the out arguments).</summary>
+            public const string OutSignature = "ha{sv}a(sh)i";
         }
 
         /// <summary>The D-Bus property <c>Dict</c>.</summary>
@@ -225,6 +257,69 @@ namespace Example.Generated
             __CheckBody(reply, "a{s(ybnqiuxtd)}", "the reply of org.example.Types.Containers");
             var __r = reply.GetBodyReader();
             return __Read_a_7bs_28ybnqiuxtd_29_7d(ref __r);
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>OpenLog</c> (arguments <c>s</c>).</summary>
+        /// <param name="name">The argument <c>name</c> (<c>s</c>).</param>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message OpenLog(string name, global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(name, "name");
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.Types", "OpenLog", "s", flags);
+            try
+            {
+                __w.WriteString(name);
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the reply of the D-Bus method <c>OpenLog</c> (body <c>h</c>).</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The out argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static global::DBus.UnixFd ReadOpenLogReply(global::DBus.MessageView reply)
+        {
+            __CheckBody(reply, "h", "the reply of org.example.Types.OpenLog");
+            var __r = reply.GetBodyReader();
+            return __r.ReadUnixFd();
+        }
+
+        /// <summary>Builds a call of the D-Bus method <c>Handles</c> (no arguments).</summary>
+        /// <param name="flags">Header flags.</param>
+        /// <returns>The call, ready to send; the caller owns (and disposes) it.</returns>
+        public global::DBus.Message Handles(global::DBus.MessageFlags flags = global::DBus.MessageFlags.None)
+        {
+            var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, "org.example.Types", "Handles", "", flags);
+            try
+            {
+                return __w.ToMessage();
+            }
+            finally
+            {
+                __w.Dispose();
+            }
+        }
+
+        /// <summary>Reads the reply of the D-Bus method <c>Handles</c> (body <c>ha{sv}a(sh)i</c>).</summary>
+        /// <param name="reply">The method return; the caller still owns it.</param>
+        /// <returns>The out arguments.</returns>
+        /// <exception cref="global::DBus.DBusException">The reply is an error (thrown as the error it carries), or its body signature is not the expected one.</exception>
+        /// <exception cref="global::DBus.DBusProtocolException">The reply's body is malformed.</exception>
+        public static (global::DBus.UnixFd Fd, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> Options, (string, global::DBus.UnixFd)[] More, int Count) ReadHandlesReply(global::DBus.MessageView reply)
+        {
+            __CheckBody(reply, "ha{sv}a(sh)i", "the reply of org.example.Types.Handles");
+            var __r = reply.GetBodyReader();
+            var __1 = __r.ReadUnixFd();
+            var __2 = __Read_a_7bsv_7d(ref __r);
+            var __3 = __Read_a_28sh_29(ref __r);
+            var __4 = __r.ReadInt32();
+            return (__1, __2, __3, __4);
         }
 
         /// <summary>Builds the <c>org.freedesktop.DBus.Properties.Get</c> call for the D-Bus property <c>Dict</c> (<c>a{sas}</c>).</summary>
@@ -408,6 +503,14 @@ namespace Example.Generated
             w.WriteDouble(v.Item2);
         }
 
+        private static (string, global::DBus.UnixFd) __Read__28sh_29(ref global::DBus.MessageReader r)
+        {
+            r.AlignStruct();
+            var f1 = r.ReadString();
+            var f2 = r.ReadUnixFd();
+            return (f1, f2);
+        }
+
         private static void __Write__28si_29(ref global::DBus.MessageWriter w, (string, int) v)
         {
             w.WriteStructStart();
@@ -474,6 +577,17 @@ namespace Example.Generated
                 __Write__28sa_28ii_29_29(ref w, e);
             }
             w.WriteArrayEnd(start);
+        }
+
+        private static (string, global::DBus.UnixFd)[] __Read_a_28sh_29(ref global::DBus.MessageReader r)
+        {
+            var result = new global::System.Collections.Generic.List<(string, global::DBus.UnixFd)>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.Struct);
+            while (r.HasNext(end))
+            {
+                result.Add(__Read__28sh_29(ref r));
+            }
+            return result.ToArray();
         }
 
         private static void __Write_aai(ref global::DBus.MessageWriter w, int[][] v)
@@ -583,6 +697,18 @@ namespace Example.Generated
                 __Write_a_7bsv_7d(ref w, e.Value);
             }
             w.WriteArrayEnd(start);
+        }
+
+        private static global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> __Read_a_7bsv_7d(ref global::DBus.MessageReader r)
+        {
+            var result = new global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>();
+            var end = r.ReadArrayStart(global::DBus.DBusType.DictEntry);
+            while (r.HasNext(end))
+            {
+                var key = r.ReadString();
+                result[key] = r.ReadVariant();
+            }
+            return result;
         }
 
         private static void __Write_a_7bsv_7d(ref global::DBus.MessageWriter w, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> v)
@@ -743,6 +869,29 @@ namespace Example.Generated
             return this.Connection.CallAsync(this.Messages.Containers(bytes, strings, nested, dict, deep, pair, single, big, structs, dictOfStruct, fds), global::Example.Generated.TypesMessages.ReadContainersReply, this.__timeout, cancellationToken);
         }
 
+        /// <summary>Calls the D-Bus method <c>OpenLog</c> and waits for its reply.</summary>
+        /// <param name="name">The argument <c>name</c> (<c>s</c>).</param>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>The out argument.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<global::DBus.UnixFd> OpenLogAsync(string name, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.OpenLog(name), global::Example.Generated.TypesMessages.ReadOpenLogReply, this.__timeout, cancellationToken);
+        }
+
+        /// <summary>Calls the D-Bus method <c>Handles</c> and waits for its reply.</summary>
+        /// <param name="cancellationToken">Abandons the wait (the call may still run on the other side).</param>
+        /// <returns>The out arguments.</returns>
+        /// <exception cref="global::DBus.DBusException">The object replied with an error (a typed subclass for the standard names), or with a reply of another signature.</exception>
+        /// <exception cref="global::DBus.DBusNoReplyException">No reply arrived in time.</exception>
+        /// <exception cref="global::DBus.DBusDisconnectedException">The connection was lost before the reply arrived.</exception>
+        public global::System.Threading.Tasks.Task<(global::DBus.UnixFd Fd, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> Options, (string, global::DBus.UnixFd)[] More, int Count)> HandlesAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            return this.Connection.CallAsync(this.Messages.Handles(), global::Example.Generated.TypesMessages.ReadHandlesReply, this.__timeout, cancellationToken);
+        }
+
         /// <summary>Reads the D-Bus property <c>Dict</c> (<c>a{sas}</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>
         /// <param name="cancellationToken">Abandons the wait.</param>
         /// <returns>The property's value.</returns>
@@ -886,6 +1035,17 @@ namespace Example.Generated
         /// <returns>The out argument, sent as the reply.</returns>
         global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.Dictionary<string, (byte, bool, short, ushort, int, uint, long, ulong, double)>> ContainersAsync(byte[] bytes, string[] strings, int[][] nested, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> dict, global::System.Collections.Generic.Dictionary<global::DBus.ObjectPath, global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant>>> deep, (string, int) pair, global::System.ValueTuple<int> single, (byte, bool, short, ushort, int, uint, long, ulong, double, string, global::DBus.ObjectPath, global::DBus.Signature, global::DBus.Variant) big, (string, (int, int)[])[] structs, global::System.Collections.Generic.Dictionary<uint, (string, double)> dictOfStruct, global::DBus.UnixFd[] fds, global::DBus.MethodContext context);
 
+        /// <summary>Handles a call of the D-Bus method <c>OpenLog</c>.</summary>
+        /// <param name="name">The argument <c>name</c> (<c>s</c>).</param>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>The out argument, sent as the reply. The descriptors returned (<c>UnixFd</c> values, and those inside returned <c>Variant</c> values) are closed once the reply is written: return a duplicate to keep one.</returns>
+        global::System.Threading.Tasks.ValueTask<global::DBus.UnixFd> OpenLogAsync(string name, global::DBus.MethodContext context);
+
+        /// <summary>Handles a call of the D-Bus method <c>Handles</c>.</summary>
+        /// <param name="context">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>
+        /// <returns>The out arguments, sent as the reply. The descriptors returned (<c>UnixFd</c> values, and those inside returned <c>Variant</c> values) are closed once the reply is written: return a duplicate to keep one.</returns>
+        global::System.Threading.Tasks.ValueTask<(global::DBus.UnixFd Fd, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> Options, (string, global::DBus.UnixFd)[] More, int Count)> HandlesAsync(global::DBus.MethodContext context);
+
         /// <summary>Returns the current value of the D-Bus property <c>Dict</c> (<c>a{sas}</c>), for Get and GetAll.</summary>
         /// <returns>The value; never null.</returns>
         global::System.Collections.Generic.Dictionary<string, string[]> GetDict();
@@ -906,6 +1066,10 @@ namespace Example.Generated
                     return __HandleBasics(this, context);
                 case 1:
                     return __HandleContainers(this, context);
+                case 2:
+                    return __HandleOpenLog(this, context);
+                case 3:
+                    return __HandleHandles(this, context);
             }
             throw new global::DBus.DBusException("org.freedesktop.DBus.Error.UnknownMethod", "no method '" + context.Member + "' with signature '" + context.Request.Signature.Value + "' in org.example.Types");
         }
@@ -972,6 +1136,89 @@ namespace Example.Generated
             }
         }
 
+        private static global::System.Threading.Tasks.ValueTask __HandleOpenLog(ITypesHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __r = __context.Request.GetBodyReader();
+            var __a0 = __r.ReadString();
+            var __task = __handler.OpenLogAsync(__a0, __context);
+            if (__task.IsCompletedSuccessfully)
+            {
+                __ReplyOpenLog(__context, __task.Result);
+                return default;
+            }
+            return __AwaitOpenLog(__task, __context);
+        }
+
+        private static async global::System.Threading.Tasks.ValueTask __AwaitOpenLog(global::System.Threading.Tasks.ValueTask<global::DBus.UnixFd> __task, global::DBus.MethodContext __context)
+        {
+            __ReplyOpenLog(__context, await __task.ConfigureAwait(false));
+        }
+
+        private static void __ReplyOpenLog(global::DBus.MethodContext __context, global::DBus.UnixFd __result)
+        {
+            var __w = __context.CreateReply("h");
+            try
+            {
+                __w.WriteUnixFd((__result ?? throw new global::System.InvalidOperationException("OpenLogAsync returned a null value for the out argument 1 (h)")));
+                __context.Reply(__w.ToMessage());
+            }
+            finally
+            {
+                __w.Dispose();
+                // The reply holds its own copies of the returned descriptors: close these.
+                __result?.Dispose();
+            }
+        }
+
+        private static global::System.Threading.Tasks.ValueTask __HandleHandles(ITypesHandler __handler, global::DBus.MethodContext __context)
+        {
+            var __task = __handler.HandlesAsync(__context);
+            if (__task.IsCompletedSuccessfully)
+            {
+                __ReplyHandles(__context, __task.Result);
+                return default;
+            }
+            return __AwaitHandles(__task, __context);
+        }
+
+        private static async global::System.Threading.Tasks.ValueTask __AwaitHandles(global::System.Threading.Tasks.ValueTask<(global::DBus.UnixFd Fd, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> Options, (string, global::DBus.UnixFd)[] More, int Count)> __task, global::DBus.MethodContext __context)
+        {
+            __ReplyHandles(__context, await __task.ConfigureAwait(false));
+        }
+
+        private static void __ReplyHandles(global::DBus.MethodContext __context, (global::DBus.UnixFd Fd, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> Options, (string, global::DBus.UnixFd)[] More, int Count) __result)
+        {
+            var __w = __context.CreateReply("ha{sv}a(sh)i");
+            try
+            {
+                __w.WriteUnixFd((__result.Item1 ?? throw new global::System.InvalidOperationException("HandlesAsync returned a null value for the out argument 1 (h)")));
+                __Write_a_7bsv_7d(ref __w, (__result.Item2 ?? throw new global::System.InvalidOperationException("HandlesAsync returned a null value for the out argument 2 (a{sv})")));
+                __Write_a_28sh_29(ref __w, (__result.Item3 ?? throw new global::System.InvalidOperationException("HandlesAsync returned a null value for the out argument 3 (a(sh))")));
+                __w.WriteInt32(__result.Item4);
+                __context.Reply(__w.ToMessage());
+            }
+            finally
+            {
+                __w.Dispose();
+                // The reply holds its own copies of the returned descriptors: close these.
+                __result.Item1?.Dispose();
+                if (__result.Item2 is not null)
+                {
+                    foreach (var __d0 in __result.Item2)
+                    {
+                        __d0.Value.Dispose();
+                    }
+                }
+                if (__result.Item3 is not null)
+                {
+                    foreach (var __d0 in __result.Item3)
+                    {
+                        __d0.Item2?.Dispose();
+                    }
+                }
+            }
+        }
+
         /// <inheritdoc/>
         void global::DBus.IDBusInterfaceHandler.WriteProperty(string name, ref global::DBus.MessageWriter writer)
         {
@@ -1013,6 +1260,13 @@ namespace Example.Generated
             var f1 = r.ReadString();
             var f2 = r.ReadDouble();
             return (f1, f2);
+        }
+
+        private static void __Write__28sh_29(ref global::DBus.MessageWriter w, (string, global::DBus.UnixFd) v)
+        {
+            w.WriteStructStart();
+            w.WriteString(v.Item1);
+            w.WriteUnixFd(v.Item2);
         }
 
         private static (string, int) __Read__28si_29(ref global::DBus.MessageReader r)
@@ -1076,6 +1330,20 @@ namespace Example.Generated
                 result.Add(__Read__28sa_28ii_29_29(ref r));
             }
             return result.ToArray();
+        }
+
+        private static void __Write_a_28sh_29(ref global::DBus.MessageWriter w, (string, global::DBus.UnixFd)[] v)
+        {
+            if (v is null)
+            {
+                throw __NullValue("a(sh)");
+            }
+            var start = w.WriteArrayStart(global::DBus.DBusType.Struct);
+            foreach (var e in v)
+            {
+                __Write__28sh_29(ref w, e);
+            }
+            w.WriteArrayEnd(start);
         }
 
         private static int[][] __Read_aai(ref global::DBus.MessageReader r)
@@ -1166,6 +1434,22 @@ namespace Example.Generated
                 result[key] = r.ReadVariant();
             }
             return result;
+        }
+
+        private static void __Write_a_7bsv_7d(ref global::DBus.MessageWriter w, global::System.Collections.Generic.Dictionary<string, global::DBus.Variant> v)
+        {
+            if (v is null)
+            {
+                throw __NullValue("a{sv}");
+            }
+            var start = w.WriteArrayStart(global::DBus.DBusType.DictEntry);
+            foreach (var e in v)
+            {
+                w.WriteDictEntryStart();
+                w.WriteString(e.Key);
+                w.WriteVariant(e.Value);
+            }
+            w.WriteArrayEnd(start);
         }
 
         private static global::System.Collections.Generic.Dictionary<uint, (string, double)> __Read_a_7bu_28sd_29_7d(ref global::DBus.MessageReader r)
