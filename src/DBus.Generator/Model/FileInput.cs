@@ -10,4 +10,4 @@ internal sealed record FileInput(
     string GenerateMetadata,
     string Namespace,
     string FaultInjection,
-    string PooledArrays);
+    string PooledArrays = "");
