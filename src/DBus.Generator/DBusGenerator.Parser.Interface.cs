@@ -76,7 +76,8 @@ public sealed partial class DBusGenerator
 
             MarkDuplicates(members);
             var namer = new MemberNamer(typeName);
-            var methods = members.Where(m => m.Kind == MemberKind.Method).Select(m => BuildMethod(m, namer)).ToEquatableArray();
+            bool? pooled = annotations.Pooled ?? _filePooled;
+            var methods = members.Where(m => m.Kind == MemberKind.Method).Select(m => BuildMethod(m, namer, pooled)).ToEquatableArray();
             var properties = members.Where(m => m.Kind == MemberKind.Property).Select(m => BuildProperty(m, namer)).ToEquatableArray();
             var signals = members.Where(m => m.Kind == MemberKind.Signal).Select(m => BuildSignal(m, namer)).ToEquatableArray();
 
@@ -122,13 +123,14 @@ public sealed partial class DBusGenerator
             return claimed;
         }
 
-        private MethodModel BuildMethod(RawMember m, MemberNamer namer)
+        private MethodModel BuildMethod(RawMember m, MemberNamer namer, bool? interfacePooled)
         {
             string name = Claim(m, namer);
             var outArgs = m.Annotations.NoReply ? new List<RawArg>() : m.OutArgs;
+            var pooled = PooledArgs(m, m.Annotations.Pooled ?? interfacePooled);
             return new MethodModel(
                 m.Name, name,
-                BuildArgs(m.InArgs), BuildArgs(outArgs),
+                BuildArgs(m.InArgs, pooled), BuildArgs(outArgs, pooled),
                 string.Concat(m.InArgs.Select(a => a.Type)),
                 string.Concat(outArgs.Select(a => a.Type)),
                 m.Annotations.NoReply, m.Annotations.Deprecated, m.Doc);
@@ -137,16 +139,18 @@ public sealed partial class DBusGenerator
         private SignalModel BuildSignal(RawMember m, MemberNamer namer)
         {
             string name = Claim(m, namer);
+            NotPooled(m, "signals keep arrays: a watch handler would not know when the memory goes back");
             return new SignalModel(m.Name, name, BuildArgs(m.InArgs), string.Concat(m.InArgs.Select(a => a.Type)), m.Annotations.Deprecated, m.Doc);
         }
 
         private PropertyModel BuildProperty(RawMember m, MemberNamer namer)
         {
             string name = Claim(m, namer);
+            NotPooled(m, "properties keep arrays: one C# type serves Get, Set, GetAll and PropertiesChanged");
             return new PropertyModel(m.Name, name, m.Type!, m.CSharpType!, m.Access, m.EmitsChanged, m.Annotations.Deprecated, m.Doc);
         }
 
-        private static EquatableArray<ArgumentModel> BuildArgs(List<RawArg> args)
+        private static EquatableArray<ArgumentModel> BuildArgs(List<RawArg> args, HashSet<RawArg>? pooled = null)
         {
             if (args.Count == 0)
             {
@@ -158,7 +162,8 @@ public sealed partial class DBusGenerator
             var result = new ArgumentModel[args.Count];
             for (int i = 0; i < args.Count; i++)
             {
-                result[i] = new ArgumentModel(args[i].Name, parameters[i], elements[i], args[i].Type, args[i].CSharpType, args[i].Doc);
+                result[i] = new ArgumentModel(args[i].Name, parameters[i], elements[i], args[i].Type, args[i].CSharpType, args[i].Doc,
+                    pooled?.Contains(args[i]) == true);
             }
             return new EquatableArray<ArgumentModel>(result);
         }

@@ -78,6 +78,9 @@ public sealed partial class DBusGenerator
             public ChangedSignalKind? EmitsChanged { get; set; }
             public string? DocString { get; set; }
             public string? Rename { get; set; }
+            /// <summary><c>org.dbusgen.PooledArrays</c> on this element, and where its value is.</summary>
+            public bool? Pooled { get; set; }
+            public LocationInfo? PooledLocation { get; set; }
             /// <summary>Annotations kept in the served introspection XML (all but documentation and ours).</summary>
             public List<(string Name, string Value)> Kept { get; } = new();
         }
@@ -304,6 +307,10 @@ public sealed partial class DBusGenerator
                         break;
                     case DocStringAnnotation:
                         result.DocString = NormalizeDoc(value);
+                        continue;
+                    case PooledArraysAnnotation:
+                        result.Pooled = ReadBool(name, value, valueLocation);
+                        result.PooledLocation = valueLocation;
                         continue;
                     case RenameAnnotation:
                         if (Identifiers.IsValidUserIdentifier(value))

@@ -24,6 +24,7 @@ public sealed partial class DBusGenerator
     internal sealed partial class Parser
     {
         public const string RenameAnnotation = "org.dbusgen.CSharpName";
+        public const string PooledArraysAnnotation = "org.dbusgen.PooledArrays";
         private const string DeprecatedAnnotation = "org.freedesktop.DBus.Deprecated";
         private const string NoReplyAnnotation = "org.freedesktop.DBus.Method.NoReply";
         private const string EmitsChangedAnnotation = "org.freedesktop.DBus.Property.EmitsChangedSignal";
@@ -41,6 +42,7 @@ public sealed partial class DBusGenerator
         private readonly XmlLocator _locator;
         private readonly List<DiagnosticInfo> _diagnostics = new();
         private readonly CancellationToken _cancellationToken;
+        private bool? _filePooled;
 
         private Parser(FileInput input, CancellationToken cancellationToken)
         {
@@ -73,6 +75,8 @@ public sealed partial class DBusGenerator
             {
                 Report(DiagnosticDescriptors.InvalidNamespace, _locator.FileStart, _input.Namespace);
             }
+
+            _filePooled = FilePooledArrays();
 
             XDocument document;
             try

@@ -18,6 +18,7 @@ public sealed partial class DBusGenerator : IIncrementalGenerator
 {
     internal const string GenerateMetadata = "build_metadata.AdditionalFiles.DBusGenerate";
     internal const string NamespaceMetadata = "build_metadata.AdditionalFiles.DBusNamespace";
+    internal const string PooledArraysMetadata = "build_metadata.AdditionalFiles.DBusPooledArrays";
     internal const string FaultInjectionMetadata = "build_metadata.AdditionalFiles.DBusGenFaultInjection";
     internal const string RootNamespaceProperty = "build_property.RootNamespace";
 
@@ -85,8 +86,9 @@ public sealed partial class DBusGenerator : IIncrementalGenerator
             options.GlobalOptions.TryGetValue(RootNamespaceProperty, out ns);
         }
         fileOptions.TryGetValue(FaultInjectionMetadata, out var fault);
+        fileOptions.TryGetValue(PooledArraysMetadata, out var pooled);
         string content = text.GetText(ct)?.ToString() ?? "";
-        return new FileInput(text.Path, content, generate.Trim(), ns?.Trim() ?? "", fault?.Trim() ?? "");
+        return new FileInput(text.Path, content, generate.Trim(), ns?.Trim() ?? "", fault?.Trim() ?? "", pooled?.Trim() ?? "");
     }
 
     /// <summary>The pipeline boundary: a bug in the parser becomes a diagnostic, never a CS8785 crash.</summary>

@@ -34,6 +34,9 @@ internal static class ThrowHelper
         throw new InvalidCastException($"the variant holds a value of signature '{actual}', not '{expected}'");
 
     [DoesNotReturn]
+    public static void ThrowNotSupported(string reason) => throw new NotSupportedException(reason);
+
+    [DoesNotReturn]
     public static void ThrowObjectDisposed(string name) => throw new ObjectDisposedException(name);
 
     [DoesNotReturn]

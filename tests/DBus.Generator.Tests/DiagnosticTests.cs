@@ -8,11 +8,11 @@ public class DiagnosticTests
 {
     private const string Path = "/project/dbus/test.xml";
 
-    private static List<Diagnostic> Diagnose(string xml, string? generate = "Client", string? ns = "Test") =>
+    internal static List<Diagnostic> Diagnose(string xml, string? generate = "Client", string? ns = "Test") =>
         TestHelper.Run(new XmlFile(Path, xml, generate, ns)).GeneratorDiagnostics.ToList();
 
     /// <summary>The 1-based line and column of <paramref name="marker"/>'s first occurrence, plus <paramref name="offset"/> characters.</summary>
-    private static (int Line, int Column) Where(string xml, string marker, int offset = 0)
+    internal static (int Line, int Column) Where(string xml, string marker, int offset = 0)
     {
         int index = xml.IndexOf(marker, StringComparison.Ordinal);
         Assert.That(index, Is.GreaterThanOrEqualTo(0), marker);
@@ -37,7 +37,7 @@ public class DiagnosticTests
         return (line, column);
     }
 
-    private static Diagnostic Single(List<Diagnostic> diagnostics, string id, DiagnosticSeverity severity, (int Line, int Column) at)
+    internal static Diagnostic Single(List<Diagnostic> diagnostics, string id, DiagnosticSeverity severity, (int Line, int Column) at)
     {
         var matching = diagnostics.Where(d => d.Id == id).ToList();
         Assert.That(matching, Has.Count.EqualTo(1), TestHelper.Format(diagnostics));

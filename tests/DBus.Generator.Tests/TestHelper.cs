@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace DBus.Generator.Tests;
 
 /// <summary>An XML file as the generator sees it: its path, text and item metadata.</summary>
-internal sealed record XmlFile(string Path, string Text, string? Generate = "Client", string? Namespace = "Test", string? Fault = null);
+internal sealed record XmlFile(string Path, string Text, string? Generate = "Client", string? Namespace = "Test", string? Fault = null, string? PooledArrays = null);
 
 /// <summary>Runs <see cref="DBusGenerator"/> with <see cref="CSharpGeneratorDriver"/> over in-memory files and compiles the result.</summary>
 internal static class TestHelper
@@ -106,6 +106,10 @@ internal sealed class TestOptionsProvider : AnalyzerConfigOptionsProvider
             if (file.Namespace is not null)
             {
                 values[DBusGenerator.NamespaceMetadata] = file.Namespace;
+            }
+            if (file.PooledArrays is not null)
+            {
+                values[DBusGenerator.PooledArraysMetadata] = file.PooledArrays;
             }
             if (file.Fault is not null)
             {

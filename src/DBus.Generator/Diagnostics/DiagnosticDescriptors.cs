@@ -101,6 +101,11 @@ internal static class DiagnosticDescriptors
         "Undeclared XML entity",
         "The entity '&{0};' is referenced but never declared; it is kept as literal text");
 
+    public static readonly DiagnosticDescriptor PooledArraysNotApplicable = Create(
+        "DBG1019", DiagnosticSeverity.Warning,
+        "PooledArrays does not apply here",
+        "org.dbusgen.PooledArrays does not apply to {0}: {1}; it keeps the normal mapping");
+
     public static readonly DiagnosticDescriptor InternalError = Create(
         "DBG1999", DiagnosticSeverity.Error,
         "Internal generator error",

@@ -20,6 +20,12 @@ internal static class EmitterHelpers
         }
     }
 
+    /// <summary>What a result holding pooled arrays asks of the caller, or "" when it holds none.</summary>
+    public static string PooledResultDoc(EquatableArray<ArgumentModel> outArgs) =>
+        System.Linq.Enumerable.Any(outArgs, a => a.Pooled)
+            ? " Dispose each <see cref=\"global::DBus.PooledArray{T}\"/> in it when done: its memory goes back to the pool."
+            : "";
+
     public static void Remarks(SourceWriter w, string? doc)
     {
         if (doc is not null)
@@ -41,6 +47,23 @@ internal static class EmitterHelpers
         signature.Length == 0 ? "no arguments" : "arguments <c>" + CSharpLiterals.DocText(signature) + "</c>";
 
     public static string Sig(string signature) => signature.Length == 0 ? "none" : CSharpLiterals.DocText(signature);
+
+    /// <summary>
+    /// The C# type of an argument that goes out (proxy and message-generator arguments, handler results):
+    /// <c>ReadOnlyMemory&lt;T&gt;</c> for a pooled array, which any array or pooled memory converts to.
+    /// </summary>
+    public static string SendType(ArgumentModel arg) =>
+        arg.Pooled ? $"global::System.ReadOnlyMemory<{PooledElement(arg)}>" : arg.CSharpType;
+
+    /// <summary>
+    /// The C# type of an argument that comes in (proxy results, message readers): <c>global::DBus.PooledArray&lt;T&gt;</c>
+    /// for a pooled array, which the receiver disposes.
+    /// </summary>
+    public static string ReceiveType(ArgumentModel arg) =>
+        arg.Pooled ? $"global::DBus.PooledArray<{PooledElement(arg)}>" : arg.CSharpType;
+
+    /// <summary>The element type of a pooled array argument (<c>int</c> for <c>ai</c>).</summary>
+    public static string PooledElement(ArgumentModel arg) => arg.CSharpType.Substring(0, arg.CSharpType.Length - 2);
 
     /// <summary>A generated type's name, global::-qualified with the interface's namespace.</summary>
     public static string Qualified(InterfaceModel model, string typeName) =>

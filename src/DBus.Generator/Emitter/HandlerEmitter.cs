@@ -97,6 +97,7 @@ internal static class HandlerEmitter
         w.WriteLine($"/// <summary>Handles a call of the D-Bus method <c>{CSharpLiterals.DocText(method.Name)}</c>{(method.NoReply ? " (annotated NoReply: the caller expects no answer)" : "")}.</summary>");
         Remarks(w, method.Doc);
         ParamDocs(w, method.InArgs);
+        PooledDispatchEmitter.InArgsDoc(w, method);
         w.WriteLine($"/// <param name=\"{context}\">The call: its sender, path and connection; read nothing from its body (the arguments are already read).</param>");
         // Returned descriptors are handed over: the reply carries duplicates, and the dispatch closes these.
         string handedOver = method.OutArgs.Any(a => DescriptorDisposal.MayHold(MarshalEmitter.Parse(a.Signature)))
@@ -109,7 +110,7 @@ internal static class HandlerEmitter
             _ => $"/// <returns>The out arguments, sent as the reply.{handedOver}</returns>",
         });
         Obsolete(w, method.Deprecated, "method");
-        string parameters = string.Join("", method.InArgs.Select(a => a.CSharpType + " " + a.ParameterName + ", "));
+        string parameters = string.Join("", method.InArgs.Select(a => SendType(a) + " " + a.ParameterName + ", "));
         w.WriteLine($"{ReturnType(method)} {method.CSharpName}Async({parameters}{Context} {context});");
     }
 
@@ -183,34 +184,47 @@ internal static class HandlerEmitter
             for (int i = 0; i < method.InArgs.Count; i++)
             {
                 string local = "__a" + i.ToString(CultureInfo.InvariantCulture);
-                locals.Add(local);
-                w.WriteLine($"var {local} = {marshal.Read(MarshalEmitter.Parse(method.InArgs[i].Signature), "__r")};");
+                locals.Add(method.InArgs[i].Pooled ? local + ".Memory" : local);
+                w.WriteLine($"var {local} = {marshal.ReadArg(method.InArgs[i], "__r")};");
             }
         }
         locals.Add("__context");
         string call = $"__handler.{b}Async({string.Join(", ", locals)})";
-        if (method.OutArgs.Count == 0)
+        if (method.InArgs.Any(a => a.Pooled))
+        {
+            // Pooled arguments go back to the pool once the task completes and its reply is written.
+            PooledDispatchEmitter.Emit(w, method, call);
+        }
+        else if (method.OutArgs.Count == 0)
         {
             // The runtime sends the empty method return once the task completes.
             w.WriteLine($"return {call};");
             w.CloseBrace();
             return;
         }
-        w.WriteLine($"var __task = {call};");
-        w.WriteLine("if (__task.IsCompletedSuccessfully)");
-        w.OpenBrace();
-        w.WriteLine($"__Reply{b}(__context, __task.Result);");
-        w.WriteLine("return default;");
-        w.CloseBrace();
-        w.WriteLine($"return __Await{b}(__task, __context);");
-        w.CloseBrace();
+        else
+        {
+            w.WriteLine($"var __task = {call};");
+            w.WriteLine("if (__task.IsCompletedSuccessfully)");
+            w.OpenBrace();
+            w.WriteLine($"__Reply{b}(__context, __task.Result);");
+            w.WriteLine("return default;");
+            w.CloseBrace();
+            w.WriteLine($"return __Await{b}(__task, __context);");
+            w.CloseBrace();
+
+            w.WriteLine();
+            w.WriteLine($"private static async {ValueTask} __Await{b}({ValueTask}<{ResultType(method)}> __task, {Context} __context)");
+            w.OpenBrace();
+            w.WriteLine($"__Reply{b}(__context, await __task.ConfigureAwait(false));");
+            w.CloseBrace();
+        }
+        if (method.OutArgs.Count == 0)
+        {
+            return;
+        }
 
         string result = ResultType(method)!;
-        w.WriteLine();
-        w.WriteLine($"private static async {ValueTask} __Await{b}({ValueTask}<{result}> __task, {Context} __context)");
-        w.OpenBrace();
-        w.WriteLine($"__Reply{b}(__context, await __task.ConfigureAwait(false));");
-        w.CloseBrace();
 
         w.WriteLine();
         w.WriteLine($"private static void __Reply{b}({Context} __context, {result} __result)");
@@ -221,12 +235,11 @@ internal static class HandlerEmitter
         for (int i = 0; i < method.OutArgs.Count; i++)
         {
             string value = method.OutArgs.Count == 1 ? "__result" : "__result.Item" + (i + 1).ToString(CultureInfo.InvariantCulture);
-            var node = MarshalEmitter.Parse(method.OutArgs[i].Signature);
-            if (MarshalEmitter.IsReference(node))
+            if (MarshalEmitter.IsReference(method.OutArgs[i]))
             {
                 value = $"({value} ?? throw new global::System.InvalidOperationException({CSharpLiterals.String(b + "Async returned a null value for the out argument " + (i + 1).ToString(CultureInfo.InvariantCulture) + " (" + method.OutArgs[i].Signature + ")")}))";
             }
-            w.WriteLine(marshal.Write(node, value, "__w", checkedNotNull: true));
+            w.WriteLine(marshal.WriteArg(method.OutArgs[i], value, "__w", checkedNotNull: true));
         }
         w.WriteLine("__context.Reply(__w.ToMessage());");
         w.CloseBrace();
@@ -366,7 +379,7 @@ internal static class HandlerEmitter
         ArgumentNamer.AppendedParameter(method.InArgs.Select(a => a.ParameterName), "context", "methodContext");
 
     private static string? ResultType(MethodModel method) =>
-        TypeMapper.ToTuple(method.OutArgs.Select(a => (a.CSharpType, a.ElementName)).ToList());
+        TypeMapper.ToTuple(method.OutArgs.Select(a => (SendType(a), a.ElementName)).ToList());
 
     private static string ReturnType(MethodModel method) =>
         ResultType(method) is { } result ? $"{ValueTask}<{result}>" : ValueTask;

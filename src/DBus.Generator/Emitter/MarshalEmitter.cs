@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using DBus.Generator.Helpers;
+using DBus.Generator.Model;
 using DBus.Generator.Naming;
 using DBus.Shared;
 
@@ -72,6 +73,21 @@ internal sealed class MarshalEmitter
         RequireHelper(node, WriteKey);
         return $"__Write_{Mangle(node.Text)}(ref {writer}, {value});";
     }
+
+    /// <summary>The statement that writes argument <paramref name="arg"/>, held in <paramref name="value"/>, with <paramref name="writer"/>.</summary>
+    public string WriteArg(ArgumentModel arg, string value, string writer, bool checkedNotNull) =>
+        arg.Pooled
+            ? $"{writer}.WriteArray({value}.Span);"
+            : Write(Parse(arg.Signature), value, writer, checkedNotNull);
+
+    /// <summary>The expression that reads argument <paramref name="arg"/> with <paramref name="reader"/>; a pooled array is rented.</summary>
+    public string ReadArg(ArgumentModel arg, string reader) =>
+        arg.Pooled
+            ? $"{reader}.ReadPooledArray<{EmitterHelpers.PooledElement(arg)}>()"
+            : Read(Parse(arg.Signature), reader);
+
+    /// <summary>Whether the generated public methods must throw <c>ArgumentNullException</c> for a null <paramref name="arg"/>.</summary>
+    public static bool IsReference(ArgumentModel arg) => !arg.Pooled && IsReference(Parse(arg.Signature));
 
     /// <summary>The expression that reads a value of type <paramref name="node"/> with the reader variable <paramref name="reader"/>.</summary>
     public string Read(SignatureNode node, string reader)

@@ -112,18 +112,18 @@ internal static class MessagesEmitter
         string flagsValue = method.NoReply ? $"{flags} | {Flags}.NoReplyExpected" : flags;
         w.WriteLine($"var __w = global::DBus.MessageWriter.CreateMethodCall(this.Destination, this.Path, {CSharpLiterals.String(model.Name)}, "
             + $"{CSharpLiterals.String(method.Name)}, {CSharpLiterals.String(method.InSignature)}, {flagsValue});");
-        WriteBody(w, method.InArgs.Select(a => (a.Signature, a.ParameterName)), marshal);
+        WriteBody(w, method.InArgs, marshal);
         w.CloseBrace();
 
         if (method.OutArgs.Count == 0)
         {
             return;
         }
-        string result = TypeMapper.ToTuple(method.OutArgs.Select(a => (a.CSharpType, a.ElementName)).ToList())!;
+        string result = TypeMapper.ToTuple(method.OutArgs.Select(a => (ReceiveType(a), a.ElementName)).ToList())!;
         w.WriteLine();
         w.WriteLine($"/// <summary>Reads the reply of the D-Bus method <c>{CSharpLiterals.DocText(method.Name)}</c> (body <c>{Sig(method.OutSignature)}</c>).</summary>");
         w.WriteLine("/// <param name=\"reply\">The method return; the caller still owns it.</param>");
-        w.WriteLine($"/// <returns>{(method.OutArgs.Count == 1 ? "The out argument" : "The out arguments")}.</returns>");
+        w.WriteLine($"/// <returns>{(method.OutArgs.Count == 1 ? "The out argument" : "The out arguments")}.{PooledResultDoc(method.OutArgs)}</returns>");
         ReaderExceptions(w, "reply");
         Obsolete(w, method.Deprecated, "method");
         w.WriteLine($"public static {result} Read{method.CSharpName}Reply({View} reply)");
@@ -291,7 +291,7 @@ internal static class MessagesEmitter
         NullChecks(w, signal.Args);
         w.WriteLine($"var __w = global::DBus.MessageWriter.CreateSignal(this.Path, {CSharpLiterals.String(model.Name)}, "
             + $"{CSharpLiterals.String(signal.Name)}, {CSharpLiterals.String(signal.Signature)}, {destination});");
-        WriteBody(w, signal.Args.Select(a => (a.Signature, a.ParameterName)), marshal);
+        WriteBody(w, signal.Args, marshal);
         w.CloseBrace();
 
         if (signal.Args.Count == 0)
@@ -313,14 +313,14 @@ internal static class MessagesEmitter
     }
 
     /// <summary>Writes the arguments into <c>__w</c> and returns the message; the writer is disposed on any exception.</summary>
-    private static void WriteBody(SourceWriter w, IEnumerable<(string Signature, string Name)> args, MarshalEmitter marshal)
+    private static void WriteBody(SourceWriter w, EquatableArray<ArgumentModel> args, MarshalEmitter marshal)
     {
         // A using variable cannot be passed by ref to the helpers, hence try/finally (Dispose after ToMessage is a no-op).
         w.WriteLine("try");
         w.OpenBrace();
-        foreach (var (signature, name) in args)
+        foreach (var arg in args)
         {
-            w.WriteLine(marshal.Write(MarshalEmitter.Parse(signature), name, "__w", checkedNotNull: true));
+            w.WriteLine(marshal.WriteArg(arg, arg.ParameterName, "__w", checkedNotNull: true));
         }
         w.WriteLine("return __w.ToMessage();");
         EndTry(w);
@@ -331,7 +331,7 @@ internal static class MessagesEmitter
         w.WriteLine($"var __r = {message}.GetBodyReader();");
         if (args.Count == 1)
         {
-            w.WriteLine($"return {marshal.Read(MarshalEmitter.Parse(args[0].Signature), "__r")};");
+            w.WriteLine($"return {marshal.ReadArg(args[0], "__r")};");
             return;
         }
         var locals = new List<string>();
@@ -339,7 +339,7 @@ internal static class MessagesEmitter
         {
             string local = "__" + (i + 1).ToString(CultureInfo.InvariantCulture);
             locals.Add(local);
-            w.WriteLine($"var {local} = {marshal.Read(MarshalEmitter.Parse(args[i].Signature), "__r")};");
+            w.WriteLine($"var {local} = {marshal.ReadArg(args[i], "__r")};");
         }
         w.WriteLine($"return ({string.Join(", ", locals)});");
     }
@@ -436,7 +436,7 @@ internal static class MessagesEmitter
     {
         foreach (var arg in args)
         {
-            if (MarshalEmitter.IsReference(MarshalEmitter.Parse(arg.Signature)))
+            if (MarshalEmitter.IsReference(arg))
             {
                 w.WriteLine($"global::System.ArgumentNullException.ThrowIfNull({arg.ParameterName}, {CSharpLiterals.String(arg.ParameterName.TrimStart('@'))});");
             }
@@ -444,5 +444,5 @@ internal static class MessagesEmitter
     }
 
     private static string Parameters(EquatableArray<ArgumentModel> args) =>
-        string.Join(", ", args.Select(a => a.CSharpType + " " + a.ParameterName));
+        string.Join(", ", args.Select(a => SendType(a) + " " + a.ParameterName));
 }

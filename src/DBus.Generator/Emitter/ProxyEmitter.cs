@@ -132,7 +132,7 @@ internal static class ProxyEmitter
 
     private static void EmitMethod(SourceWriter w, MethodModel method, string messages)
     {
-        string? result = TypeMapper.ToTuple(method.OutArgs.Select(a => (a.CSharpType, a.ElementName)).ToList());
+        string? result = TypeMapper.ToTuple(method.OutArgs.Select(a => (ReceiveType(a), a.ElementName)).ToList());
         string call = $"this.Messages.{method.CSharpName}({string.Join(", ", method.InArgs.Select(a => a.ParameterName))})";
         w.WriteLine();
         if (method.NoReply)
@@ -154,11 +154,11 @@ internal static class ProxyEmitter
         else
         {
             w.WriteLine("/// <param name=\"cancellationToken\">Abandons the wait (the call may still run on the other side).</param>");
-            w.WriteLine($"/// <returns>{ResultDoc(method.OutArgs.Count)}</returns>");
+            w.WriteLine($"/// <returns>{ResultDoc(method.OutArgs.Count)}{PooledResultDoc(method.OutArgs)}</returns>");
             CallExceptions(w);
         }
         Obsolete(w, method.Deprecated, "method");
-        string parameters = string.Join("", method.InArgs.Select(a => a.CSharpType + " " + a.ParameterName + ", "));
+        string parameters = string.Join("", method.InArgs.Select(a => SendType(a) + " " + a.ParameterName + ", "));
         string returnType = result is null || method.NoReply ? Task : $"{Task}<{result}>";
         w.WriteLine($"public {returnType} {method.CSharpName}Async({parameters}{Ct})");
         w.OpenBrace();

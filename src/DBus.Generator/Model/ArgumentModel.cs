@@ -9,10 +9,13 @@ namespace DBus.Generator.Model;
 /// <param name="Signature">The D-Bus type: one single complete type.</param>
 /// <param name="CSharpType">The C# type of the single complete type <paramref name="Signature"/>.</param>
 /// <param name="Doc">Plain-text documentation, if any.</param>
+/// <param name="Pooled">Opted in to <c>org.dbusgen.PooledArrays</c> (only ever true for an array of a pooled element type):
+/// sent as <c>ReadOnlyMemory&lt;T&gt;</c>, received as <c>PooledArray&lt;T&gt;</c>.</param>
 internal sealed record ArgumentModel(
     string? Name,
     string ParameterName,
     string? ElementName,
     string Signature,
     string CSharpType,
-    string? Doc);
+    string? Doc,
+    bool Pooled = false);

@@ -9,4 +9,5 @@ internal sealed record FileInput(
     string Text,
     string GenerateMetadata,
     string Namespace,
-    string FaultInjection);
+    string FaultInjection,
+    string PooledArrays = "");

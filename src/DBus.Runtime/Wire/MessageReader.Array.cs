@@ -190,9 +190,9 @@ public ref partial struct MessageReader
         return result;
     }
 
-    private static void ReverseEndianness<T>(T[] values) where T : unmanaged
+    private static void ReverseEndianness<T>(Span<T> values) where T : unmanaged
     {
-        var bytes = MemoryMarshal.AsBytes(values.AsSpan());
+        var bytes = MemoryMarshal.AsBytes(values);
         switch (Unsafe.SizeOf<T>())
         {
             case 2:
