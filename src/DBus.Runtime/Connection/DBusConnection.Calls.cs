@@ -181,9 +181,15 @@ public sealed partial class DBusConnection
     /// <param name="cancellationToken">Abandons the wait.</param>
     public Task<Variant[]> CallMethodAsync([DBusName(DBusNameKind.BusName)] string? destination, ObjectPath path,
         [DBusName(DBusNameKind.InterfaceName)] string? @interface, [DBusName(DBusNameKind.MemberName)] string member,
-        [DBusSignature] Signature signature, object?[] args, TimeSpan? timeout, CancellationToken cancellationToken)
+        [DBusSignature] Signature signature, object?[] args, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        CallValuesAsync(destination, path, @interface, member, signature, VariantConverter.FromObjects(args, signature, member), timeout, cancellationToken);
+
+    /// <summary>Calls a method with <paramref name="values"/> (of <paramref name="signature"/> together) as its arguments
+    /// and returns the reply's values: the untyped call under <see cref="CallMethodAsync(string?, ObjectPath, string?, string, Signature, object?[])"/>
+    /// and <see cref="ProxyObject"/>.</summary>
+    internal Task<Variant[]> CallValuesAsync(string? destination, ObjectPath path, string? @interface, string member,
+        Signature signature, Variant[] values, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var values = VariantConverter.FromObjects(args, signature, member);
         var writer = MessageWriter.CreateMethodCall(destination, path, @interface, member, signature);
         try
         {

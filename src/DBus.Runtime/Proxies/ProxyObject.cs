@@ -172,23 +172,8 @@ public partial class ProxyObject
         return Send(interfaceName, member, VariantConverter.FromObjects(args, signature, member), cancellationToken);
     }
 
-    private Task<Variant[]> Send(string? interfaceName, string member, Variant[] values, CancellationToken cancellationToken)
-    {
-        var writer = MessageWriter.CreateMethodCall(Destination, Path, interfaceName, member, SignatureOf(values));
-        try
-        {
-            foreach (var value in values)
-            {
-                writer.WriteValue(value);
-            }
-        }
-        catch
-        {
-            writer.Dispose();
-            throw;
-        }
-        return Connection.CallAsync(writer.ToMessage(), static reply => VariantConverter.ReadValues(reply.GetBodyReader(), reply.Signature), null, cancellationToken);
-    }
+    private Task<Variant[]> Send(string? interfaceName, string member, Variant[] values, CancellationToken cancellationToken) =>
+        Connection.CallValuesAsync(Destination, Path, interfaceName, member, SignatureOf(values), values, null, cancellationToken);
 
     internal static Signature SignatureOf(ReadOnlySpan<Variant> values)
     {

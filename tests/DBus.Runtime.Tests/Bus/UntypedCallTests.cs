@@ -64,8 +64,15 @@ public class UntypedCallTests
     {
         await using var connection = await DBusConnection.ConnectAsync(_bus.Address);
         var handled = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var pending = connection.StartCall(Echo("both"), r => handled.TrySetResult(r.GetBodyReader().ReadString()), e => handled.TrySetException(e));
-        using (var reply = await pending.Reply.WaitAsync(s_timeout))
+        // Reply must be read before the reply arrives. Replies are dispatched on the dispatch thread, so a call started
+        // and asked for its Reply there (in another call's reply handler) cannot lose that race.
+        var started = new TaskCompletionSource<Task<Message>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.StartCall(Echo("first"), _ =>
+        {
+            var pending = connection.StartCall(Echo("both"), r => handled.TrySetResult(r.GetBodyReader().ReadString()), e => handled.TrySetException(e));
+            started.SetResult(pending.Reply);
+        }, e => started.TrySetException(e));
+        using (var reply = await (await started.Task.WaitAsync(s_timeout)).WaitAsync(s_timeout))
         {
             Assert.That(reply.GetBodyReader().ReadString(), Is.EqualTo("both"));
         }
