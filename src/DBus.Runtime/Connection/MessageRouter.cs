@@ -65,24 +65,16 @@ internal sealed class MessageRouter
     public void StartDispatching()
     {
         Telemetry.ConnectionOpened(Role);
-        if (!_stream.CanReceiveBlocking)
+        if (!_stream.CanNotifyReady)
         {
             _dispatchLoop = Task.Run(DispatchLoopAsync);
             return;
         }
-        // A thread of its own that sleeps in the socket's poll: an incoming message wakes it and nothing else.
-        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _dispatchLoop = ended.Task;
-        var thread = new Thread(() =>
-        {
-            DispatchLoop();
-            ended.SetResult();
-        })
-        {
-            IsBackground = true,
-            Name = "D-Bus dispatch",
-        };
-        thread.UnsafeStart();
+        // Driven by the reactor: a readable socket runs the pump on the reactor thread that saw it, no thread of its own.
+        var pump = new DispatchPump(_stream, Dispatch, reason => OnDisconnected(
+            reason as DBusDisconnectedException ?? new DBusDisconnectedException("the connection failed: " + reason.Message, reason)));
+        _dispatchLoop = pump.Completion;
+        pump.Start();
     }
 
     /// <summary>Queues a message that expects no reply; returns its serial.</summary>
@@ -187,9 +179,10 @@ internal sealed class MessageRouter
     }
 
     /// <inheritdoc cref="Dispose"/>
+    /// <remarks>Holds no thread while the dispatch and write loops end (a server disposes departed clients this way).</remarks>
     public async ValueTask DisposeAsync()
     {
-        if (Volatile.Read(ref _disposed) != 0)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
@@ -198,31 +191,8 @@ internal sealed class MessageRouter
         {
             await _dispatchLoop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        Dispose();
-    }
-
-    /// <summary>The dispatch loop on a thread of its own, for transports that can wait on the calling thread.</summary>
-    private void DispatchLoop()
-    {
-        Exception? reason = null;
-        try
-        {
-            while (true)
-            {
-                var message = _stream.ReceiveData();
-                var pendingWork = Dispatch(message);
-                if (!pendingWork.IsCompletedSuccessfully)
-                {
-                    // A full signal queue in Wait mode: this thread is ours to block until a reader makes room.
-                    pendingWork.AsTask().GetAwaiter().GetResult();
-                }
-            }
-        }
-        catch (Exception e)
-        {
-            reason = e;
-        }
-        OnDisconnected(reason as DBusDisconnectedException ?? new DBusDisconnectedException("the connection failed: " + reason?.Message, reason));
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _pending.Dispose();
     }
 
     private async Task DispatchLoopAsync()

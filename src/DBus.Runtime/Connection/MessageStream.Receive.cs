@@ -62,32 +62,43 @@ public sealed partial class MessageStream
         }
     }
 
-    /// <summary>True when the transport can wait for bytes on the calling thread (<see cref="ReceiveData"/>).</summary>
-    internal bool CanReceiveBlocking => _transport.CanReceiveBlocking;
+    /// <summary>True when the transport is driven by the reactor (<see cref="TryReceiveData"/>, <see cref="SetReadHandler"/>).</summary>
+    internal bool CanNotifyReady => _transport.CanNotifyReady;
+
+    /// <summary>Runs <paramref name="handler"/> on a reactor thread whenever a message may be there to take with
+    /// <see cref="TryReceiveData"/> (only when <see cref="CanNotifyReady"/>).</summary>
+    internal void SetReadHandler(Transport.IReadyHandler handler) => _transport.SetReadHandler(handler);
 
     /// <summary>
-    /// The blocking twin of <see cref="ReceiveDataAsync"/>, for a connection that reads on a thread of its own:
-    /// waits on this thread until a whole message is in; closing the stream ends the wait.
+    /// The non-waiting twin of <see cref="ReceiveDataAsync"/>, for a connection driven by the reactor: the next whole
+    /// message, or false when the socket has no more bytes for now. Once nothing is buffered, the receive buffer goes
+    /// back to the pool, so an idle connection holds none.
     /// </summary>
-    internal MessageData ReceiveData()
+    /// <exception cref="DBusDisconnectedException">The stream is closed, or the peer closed it or broke the protocol.</exception>
+    internal bool TryReceiveData([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MessageData? message)
     {
         EnterReceive();
         try
         {
             while (true)
             {
-                if (TryTakeOrMakeRoom(out var message, out var free))
+                if (TryTakeOrMakeRoom(out message, out var free))
                 {
-                    return message;
+                    return true;
                 }
                 int received;
                 try
                 {
-                    received = _transport.Receive(free.Span, _receivedFds.Queue);
+                    received = _transport.TryReceive(free.Span, _receivedFds.Queue);
                 }
                 catch (Exception e) when (e is not DBusDisconnectedException)
                 {
                     throw ReadFailed(e);
+                }
+                if (received < 0)
+                {
+                    ReturnEmptyReceiveBuffer();
+                    return false;
                 }
                 OnReceived(received);
             }
@@ -220,7 +231,13 @@ public sealed partial class MessageStream
     /// <summary>The free tail of the receive buffer, after compacting it or growing it to fit the message in it.</summary>
     private Memory<byte> PrepareReceiveSpace()
     {
-        var buffer = _receiveBuffer ?? throw ClosedException();
+        if (_receiveBuffer is null)
+        {
+            // Returned while idle (or never rented): the stream is open, TryTakeOrMakeRoom checked.
+            _receiveBuffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
+            _receiveStart = _receiveEnd = 0;
+        }
+        var buffer = _receiveBuffer;
         int pending = _receiveEnd - _receiveStart;
         int needed = InitialReceiveBufferSize;
         if (pending >= Message.FixedHeaderLength)
@@ -246,6 +263,17 @@ public sealed partial class MessageStream
             _receiveEnd = pending;
         }
         return buffer.AsMemory(_receiveEnd);
+    }
+
+    /// <summary>Gives the receive buffer back to the pool when it holds nothing (an idle connection keeps none).</summary>
+    private void ReturnEmptyReceiveBuffer()
+    {
+        if (_receiveStart == _receiveEnd && _receiveBuffer is { } buffer && _closeReason is null)
+        {
+            _receiveBuffer = null;
+            _receiveStart = _receiveEnd = 0;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private void ReleaseReceiveState()

@@ -174,13 +174,9 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
                 {
                     _connections.Remove(c);
                 }
-                // The server owns its clients' connections: release the socket once the client is gone. Not inline:
-                // this runs at the end of the connection's own dispatch loop, which Dispose waits for.
-                _ = Task.Run(() =>
-                {
-                    c.Dispose();
-                    ConnectionDisposed?.Invoke(c);
-                });
+                // The server owns its clients' connections: release the socket once the client is gone, without
+                // holding a thread while its loops end (this runs at the end of the connection's own dispatch).
+                _ = DisposeDepartedAsync(c);
             });
             _options.ConnectionAdded?.Invoke(this, connection);
             connection.StartDispatching();
@@ -204,6 +200,13 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
                 Report(e);
             }
         }
+    }
+
+    private async Task DisposeDepartedAsync(DBusConnection connection)
+    {
+        await Task.Yield();
+        await connection.DisposeAsync().ConfigureAwait(false);
+        ConnectionDisposed?.Invoke(connection);
     }
 
     private void Report(Exception e)

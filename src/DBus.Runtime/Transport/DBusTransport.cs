@@ -33,13 +33,17 @@ internal abstract class DBusTransport : IDisposable
     /// <summary>Aborts the transport: pending and later receives return 0 or throw promptly. Idempotent.</summary>
     public abstract void Shutdown();
 
-    /// <summary>True when <see cref="Receive"/> can wait on the calling thread: the connection then reads on a
-    /// thread of its own instead of an async loop.</summary>
-    public virtual bool CanReceiveBlocking => false;
+    /// <summary>True when the transport is driven by the <see cref="Transport.SocketReactor"/>: the connection then
+    /// reads with <see cref="TryReceive"/> when <see cref="SetReadHandler"/>'s handler is woken, instead of an async loop.</summary>
+    public virtual bool CanNotifyReady => false;
 
-    /// <summary>Waits for bytes on the calling thread (only when <see cref="CanReceiveBlocking"/>); 0 at the end of
-    /// the stream. <see cref="Shutdown"/> from another thread ends the wait.</summary>
-    public virtual int Receive(Span<byte> buffer, Queue<UnixFd> fds) => throw new NotSupportedException();
+    /// <summary>Reads what is there without waiting (only when <see cref="CanNotifyReady"/>): the byte count, 0 at the
+    /// end of the stream, or -1 when nothing is there yet.</summary>
+    public virtual int TryReceive(Span<byte> buffer, Queue<UnixFd> fds) => throw new NotSupportedException();
+
+    /// <summary>Runs <paramref name="handler"/> on a reactor thread whenever bytes (or the end) may be there to read,
+    /// and once at once (only when <see cref="CanNotifyReady"/>). Async receives must not be used after this.</summary>
+    public virtual void SetReadHandler(Transport.IReadyHandler handler) => throw new NotSupportedException();
 
     /// <summary>The socket's descriptor, for callers that must poll it themselves (dbus-python's get_unix_fd); null
     /// when the transport is not a socket.</summary>

@@ -8,10 +8,10 @@ namespace DBus.Transport;
 /// </summary>
 /// <remarks>
 /// A Unix socket does its own system calls: recvmsg/sendmsg with MSG_DONTWAIT (descriptors ride along with
-/// SCM_RIGHTS once negotiated), and poll to wait. The connection reads on a thread of its own with
-/// <see cref="Receive"/>, which sleeps in poll: a message wakes that one thread, where the runtime's socket engine
-/// would wake its event thread and then a pool thread. Async waits poll on a pool thread in slices.
-/// TCP goes through the runtime's <see cref="Socket"/> async operations.
+/// SCM_RIGHTS once negotiated), and waits through the <see cref="SocketReactor"/>: a connection reads on the reactor
+/// thread that saw the socket readable (<see cref="TryReceive"/>), and async waits (authentication, a full send
+/// buffer, a MessageStream read directly) hold no thread. TCP goes through the runtime's <see cref="Socket"/> async
+/// operations (the runtime's own epoll engine).
 /// </remarks>
 internal sealed class SocketTransport : DBusTransport
 {
@@ -25,10 +25,7 @@ internal sealed class SocketTransport : DBusTransport
     private PeerCredentials? _peerCredentials;
     private bool _peerCredentialsRead;
     private int _shutdown;
-    // The last blocking read left the socket empty (only the reading thread uses it).
-    private bool _drained;
-    // Polls in progress (each holds a reference on the socket's handle).
-    private int _polling;
+    private ReactorRegistration? _registration;
 
     public SocketTransport(Socket socket)
     {
@@ -70,54 +67,62 @@ internal sealed class SocketTransport : DBusTransport
 
     internal Socket Socket => _socket;
 
-    public override bool CanReceiveBlocking => _isUnix;
+    public override bool CanNotifyReady => _isUnix;
 
-    public override int Receive(Span<byte> buffer, Queue<UnixFd> fds)
+    /// <summary>The socket's registration with the reactor, made on first use (Unix sockets only).</summary>
+    private ReactorRegistration Registration
+    {
+        get
+        {
+            if (Volatile.Read(ref _registration) is { } registration)
+            {
+                return registration;
+            }
+            var made = SocketReactor.Shared.Register((int)_socket.Handle, Description);
+            if (Interlocked.CompareExchange(ref _registration, made, null) is { } raced)
+            {
+                made.Dispose();
+                return raced;
+            }
+            if (Volatile.Read(ref _shutdown) != 0)
+            {
+                made.Close();
+            }
+            return made;
+        }
+    }
+
+    public override int TryReceive(Span<byte> buffer, Queue<UnixFd> fds)
     {
         if (!_isUnix)
         {
-            throw new NotSupportedException($"{Description} does not read on the calling thread");
-        }
-        // A read that did not fill the buffer most likely drained the socket: wait first rather than make a
-        // recvmsg that only says EAGAIN (one system call less per message on a quiet connection).
-        if (_drained)
-        {
-            WaitReadable();
+            throw new NotSupportedException($"{Description} is not driven by the reactor");
         }
         while (true)
         {
             int received = TryReceiveMessage(buffer, fds, out int errno);
             if (received >= 0)
             {
-                _drained = received < buffer.Length;
                 return received;
             }
             if (errno == SocketInterop.EAgain)
             {
-                WaitReadable();
+                return -1;
             }
-            else if (errno != SocketInterop.EIntr)
+            if (errno != SocketInterop.EIntr)
             {
                 throw new IOException($"recvmsg on {Description} failed: {SocketInterop.Describe(errno)}");
             }
         }
     }
 
-    /// <summary>Sleeps in poll until bytes arrive, the peer hangs up, or Shutdown ends the wait.</summary>
-    private void WaitReadable()
+    public override void SetReadHandler(IReadyHandler handler)
     {
-        while (true)
+        if (!_isUnix)
         {
-            int ready = Poll(SocketInterop.PollIn, -1, out int errno);
-            if (ready >= 0)
-            {
-                return;
-            }
-            if (errno != SocketInterop.EIntr)
-            {
-                throw new IOException($"poll on {Description} failed: {SocketInterop.Describe(errno)}");
-            }
+            throw new NotSupportedException($"{Description} is not driven by the reactor");
         }
+        Registration.SetReadHandler(handler);
     }
 
     public override ValueTask<int> ReceiveAsync(Memory<byte> buffer, Queue<UnixFd> fds, CancellationToken cancellationToken)
@@ -171,19 +176,15 @@ internal sealed class SocketTransport : DBusTransport
         catch (ObjectDisposedException)
         {
         }
+        // The reactor reports the shutdown too; this makes the waits end even if it has not yet.
+        Volatile.Read(ref _registration)?.Close();
     }
 
     public override void Dispose()
     {
         Shutdown();
-        // A poll in progress holds the handle, so the descriptor would close only when it returns, on another
-        // thread. Shutdown wakes it at once: wait for that (briefly), so the descriptor is closed when Dispose returns.
-        var deadline = Environment.TickCount64 + 1000;
-        var spin = new SpinWait();
-        while (Volatile.Read(ref _polling) != 0 && Environment.TickCount64 < deadline)
-        {
-            spin.SpinOnce();
-        }
+        // Out of the epoll set before the descriptor closes (and its number is reused).
+        Volatile.Read(ref _registration)?.Dispose();
         _socket.Dispose();
     }
 
@@ -201,9 +202,11 @@ internal sealed class SocketTransport : DBusTransport
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveDirectAsync(Memory<byte> buffer, Queue<UnixFd> fds, CancellationToken cancellationToken)
     {
+        var readable = Registration.Readable;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            long sequence = readable.Sequence;
             int received = TryReceiveMessage(buffer.Span, fds, out int errno);
             if (received >= 0)
             {
@@ -211,7 +214,7 @@ internal sealed class SocketTransport : DBusTransport
             }
             if (errno == SocketInterop.EAgain)
             {
-                await WaitAsync(SocketInterop.PollIn, cancellationToken).ConfigureAwait(false);
+                await readable.WaitAsync(sequence, cancellationToken).ConfigureAwait(false);
             }
             else if (errno != SocketInterop.EIntr)
             {
@@ -257,9 +260,15 @@ internal sealed class SocketTransport : DBusTransport
 
     private async ValueTask SendDirectSlowAsync(ReadOnlyMemory<byte> buffer, ReadOnlyMemory<int> fds, CancellationToken cancellationToken)
     {
+        var writable = Registration.Writable;
         while (!buffer.IsEmpty)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (Volatile.Read(ref _shutdown) != 0)
+            {
+                throw new IOException($"{Description} was shut down");
+            }
+            long sequence = writable.Sequence;
             int sent = TrySendMessage(buffer.Span, fds.Span, out int errno);
             if (sent > 0)
             {
@@ -268,7 +277,7 @@ internal sealed class SocketTransport : DBusTransport
             }
             else if (errno == SocketInterop.EAgain)
             {
-                await WaitAsync(SocketInterop.PollOut, cancellationToken).ConfigureAwait(false);
+                await writable.WaitAsync(sequence, cancellationToken).ConfigureAwait(false);
             }
             else if (errno != SocketInterop.EIntr)
             {
@@ -372,35 +381,6 @@ internal sealed class SocketTransport : DBusTransport
         }
     }
 
-    // Async waits (authentication, a full send buffer, a MessageStream read directly) poll on a pool thread in short
-    // slices, so cancellation and Shutdown are noticed; the connection itself reads on its own thread (Receive).
-    // Never the runtime's socket engine: its first operation would register the socket with its epoll for good, and
-    // every message received after that would wake the engine's thread as well.
-    private Task WaitAsync(short events, CancellationToken cancellationToken) => Task.Run(() =>
-    {
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (Volatile.Read(ref _shutdown) != 0)
-            {
-                if (events == SocketInterop.PollIn)
-                {
-                    return; // the read that follows sees the end of the stream
-                }
-                throw new IOException($"{Description} was shut down");
-            }
-            int ready = Poll(events, 250, out int errno);
-            if (ready > 0)
-            {
-                return;
-            }
-            if (ready < 0 && errno != SocketInterop.EIntr)
-            {
-                throw new IOException($"poll on {Description} failed: {SocketInterop.Describe(errno)}");
-            }
-        }
-    }, cancellationToken);
-
     private PeerCredentials? ReadPeerCredentials()
     {
         if (!_isUnix)
@@ -424,23 +404,6 @@ internal sealed class SocketTransport : DBusTransport
             MemoryMarshal.Read<int>(ucred),
             MemoryMarshal.Read<uint>(ucred[4..]),
             MemoryMarshal.Read<uint>(ucred[8..]));
-    }
-
-    private unsafe int Poll(short events, int timeoutMilliseconds, out int errno)
-    {
-        Interlocked.Increment(ref _polling);
-        try
-        {
-            using var lease = new DescriptorLease(_socket.SafeHandle);
-            var poll = new SocketInterop.PollFd { Fd = lease.Fd, Events = events };
-            int ready = SocketInterop.Poll(&poll, 1, timeoutMilliseconds);
-            errno = ready < 0 ? Marshal.GetLastPInvokeError() : 0;
-            return ready;
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _polling);
-        }
     }
 
     // Keeps the descriptor from being closed and reused by another open while a raw call runs on it.

@@ -3,45 +3,133 @@ using DBus.Transport;
 namespace DBus.Runtime.Tests.Connection;
 
 /// <summary>
-/// Over a Unix socket the connection reads and dispatches on a thread of its own (it sleeps in poll between
-/// messages); over other transports, as an async loop on the thread pool.
+/// Over a Unix socket the connection is driven by the reactor: it reads and dispatches on the reactor thread that saw
+/// its socket readable, with no thread of its own; over other transports, as an async loop on the thread pool.
 /// </summary>
 [TestFixture]
 public class DispatchThreadTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private const string Guid = "0123456789abcdef0123456789abcdef";
+    private static readonly DBusConnectionOptions s_peerOptions = new() { IsBus = false };
 
-    [Test]
-    public async Task Over_a_Unix_socket_the_connection_dispatches_on_its_own_thread_which_ends_with_it()
+    private static (DBusConnection Client, DBusConnection Server) UnixPair()
     {
         var (a, b) = SocketTransport.CreatePair();
-        const string guid = "0123456789abcdef0123456789abcdef";
-        var options = new DBusConnectionOptions { IsBus = false };
-        var client = new DBusConnection(new MessageStream(a, guid, false, default, null), options);
-        var server = new DBusConnection(new MessageStream(b, guid, false, default, null), options);
-        var seen = new TaskCompletionSource<Thread>(TaskCreationOptions.RunContinuationsAsynchronously);
-        server.AddMessageFilter((connection, message) =>
+        return (new DBusConnection(new MessageStream(a, Guid, false, default, null), s_peerOptions),
+            new DBusConnection(new MessageStream(b, Guid, false, default, null), s_peerOptions));
+    }
+
+    private static void AnswerWhere(DBusConnection server, Action<Thread>? seen = null) => server.AddMessageFilter((connection, message) =>
+    {
+        if (message.Member != "Where")
         {
-            if (message.Member != "Where")
+            return MessageFilterResult.NotHandled;
+        }
+        seen?.Invoke(Thread.CurrentThread);
+        connection.Send(MessageWriter.CreateMethodReturn(message).ToMessage());
+        return MessageFilterResult.Handled;
+    });
+
+    private static int ProcessThreads() => Directory.GetDirectories("/proc/self/task").Length;
+
+    [Test]
+    public async Task Over_a_Unix_socket_the_connection_dispatches_on_a_reactor_thread_not_one_of_its_own()
+    {
+        var (client, server) = UnixPair();
+        var seen = new TaskCompletionSource<Thread>(TaskCreationOptions.RunContinuationsAsynchronously);
+        int calls = 0;
+        // The second call: the first may already be there when the pump starts, and that first turn runs on the pool.
+        AnswerWhere(server, thread =>
+        {
+            if (++calls == 2)
             {
-                return MessageFilterResult.NotHandled;
+                seen.TrySetResult(thread);
             }
-            seen.TrySetResult(Thread.CurrentThread);
-            connection.Send(MessageWriter.CreateMethodReturn(message).ToMessage());
-            return MessageFilterResult.Handled;
         });
+        (await client.CallAsync(PeerPair.Call("Where"), s_timeout)).Dispose();
         using (var reply = await client.CallAsync(PeerPair.Call("Where"), s_timeout))
         {
             Assert.That(reply.Type, Is.EqualTo(MessageType.MethodReturn));
         }
         var thread = await seen.Task.WaitAsync(s_timeout);
         Assert.That(thread.IsThreadPoolThread, Is.False);
-        Assert.That(thread.Name, Is.EqualTo("D-Bus dispatch"));
-
-        // Disposing (from another thread) wakes the thread out of poll, and it ends.
+        Assert.That(thread.Name, Is.EqualTo("D-Bus I/O"));
         await server.DisposeAsync();
-        Assert.That(thread.Join(s_timeout), Is.True, "the dispatch thread ended");
         await client.DisposeAsync();
+    }
+
+    [Test]
+    public async Task Two_hundred_connections_add_no_threads_and_leave_no_registration_behind()
+    {
+        // Warm up: the reactor and the thread pool start what they keep.
+        var (warmClient, warmServer) = UnixPair();
+        AnswerWhere(warmServer);
+        (await warmClient.CallAsync(PeerPair.Call("Where"), s_timeout)).Dispose();
+        int registrationsBefore = SocketReactor.Shared.RegistrationCount;
+        int threadsBefore = ProcessThreads();
+
+        var pairs = Enumerable.Range(0, 200).Select(_ => UnixPair()).ToList();
+        foreach (var (_, server) in pairs)
+        {
+            AnswerWhere(server);
+        }
+        var replies = await Task.WhenAll(pairs.Select(p => p.Client.CallAsync(PeerPair.Call("Where"), s_timeout))).WaitAsync(s_timeout);
+        foreach (var reply in replies)
+        {
+            reply.Dispose();
+        }
+        int threadsWith400 = ProcessThreads();
+        Assert.That(SocketReactor.Shared.RegistrationCount, Is.EqualTo(registrationsBefore + 400));
+        // A thread per connection would add 400; the reactor and the thread pool may add a few under load.
+        Assert.That(threadsWith400 - threadsBefore, Is.LessThan(24), $"threads: {threadsBefore} before, {threadsWith400} with 400 connections");
+        Assert.That(SocketReactor.Shared.ThreadCount, Is.LessThanOrEqualTo(SocketReactor.MaxThreads));
+
+        foreach (var (client, server) in pairs)
+        {
+            await client.DisposeAsync();
+            await server.DisposeAsync();
+        }
+        Assert.That(SocketReactor.Shared.RegistrationCount, Is.EqualTo(registrationsBefore));
+        await warmClient.DisposeAsync();
+        await warmServer.DisposeAsync();
+    }
+
+    [Test]
+    public async Task A_handler_that_blocks_on_a_reactor_thread_does_not_stop_other_connections()
+    {
+        var (blockedClient, blockedServer) = UnixPair();
+        var (otherClient, otherServer) = UnixPair();
+        AnswerWhere(otherServer);
+        using var otherAnswered = new ManualResetEventSlim();
+        var blockedOn = new TaskCompletionSource<Thread>(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool sawOther = false;
+        blockedServer.AddMessageFilter((connection, message) =>
+        {
+            if (message.Member != "Block")
+            {
+                return MessageFilterResult.NotHandled;
+            }
+            blockedOn.TrySetResult(Thread.CurrentThread);
+            // Blocks until the other connection has been served: only another reactor thread can serve it.
+            sawOther = otherAnswered.Wait(s_timeout);
+            connection.Send(MessageWriter.CreateMethodReturn(message).ToMessage());
+            return MessageFilterResult.Handled;
+        });
+        var blocked = blockedClient.CallAsync(PeerPair.Call("Block"), s_timeout);
+        Assert.That((await blockedOn.Task.WaitAsync(s_timeout)).Name, Is.EqualTo("D-Bus I/O"));
+
+        using (var reply = await otherClient.CallAsync(PeerPair.Call("Where"), s_timeout))
+        {
+            Assert.That(reply.Type, Is.EqualTo(MessageType.MethodReturn));
+        }
+        otherAnswered.Set();
+        (await blocked.WaitAsync(s_timeout)).Dispose();
+        Assert.That(sawOther, Is.True);
+        foreach (var connection in new[] { blockedClient, blockedServer, otherClient, otherServer })
+        {
+            await connection.DisposeAsync();
+        }
     }
 
     [Test]

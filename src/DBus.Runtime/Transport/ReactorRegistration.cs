@@ -1,0 +1,104 @@
+namespace DBus.Transport;
+
+/// <summary>
+/// A socket watched by the <see cref="SocketReactor"/>: what its readiness events wake. Writable events wake
+/// <see cref="Writable"/>; readable ones wake the read handler (a connection's dispatch, run on the reactor thread)
+/// once one is set, and <see cref="Readable"/> until then.
+/// </summary>
+internal sealed class ReactorRegistration : IDisposable
+{
+    private const uint ReadEvents = EpollInterop.EpollIn | EpollInterop.EpollRdHup | EpollInterop.EpollHup | EpollInterop.EpollErr;
+    private const uint WriteEvents = EpollInterop.EpollOut | EpollInterop.EpollHup | EpollInterop.EpollErr;
+
+    private readonly SocketReactor _reactor;
+    private IReadyHandler? _readHandler;
+    private int _disposed;
+
+    internal ReactorRegistration(SocketReactor reactor, int fd, ulong data, string description)
+    {
+        _reactor = reactor;
+        Fd = fd;
+        Data = data;
+        Description = description;
+    }
+
+    public int Fd { get; }
+
+    /// <summary>The epoll data this registration is tagged with (slot and generation).</summary>
+    public ulong Data { get; }
+
+    public string Description { get; }
+
+    public ReadinessWaiter Readable { get; } = new();
+
+    public ReadinessWaiter Writable { get; } = new();
+
+    /// <summary>From now on readable events run <paramref name="handler"/> on the reactor thread that got them; it also
+    /// runs once soon (on the thread pool) for what arrived before.</summary>
+    public void SetReadHandler(IReadyHandler handler)
+    {
+        if (Interlocked.CompareExchange(ref _readHandler, handler, null) is not null)
+        {
+            ThrowHelper.ThrowInvalidOperation("the socket already has a read handler");
+        }
+        RunSoon(handler);
+    }
+
+    /// <summary>Called by the reactor with the events epoll reported.</summary>
+    internal void OnEvents(uint events)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+        if ((events & WriteEvents) != 0)
+        {
+            Writable.Signal();
+        }
+        if ((events & ReadEvents) != 0)
+        {
+            if (Volatile.Read(ref _readHandler) is { } handler)
+            {
+                handler.OnReady();
+            }
+            else
+            {
+                Readable.Signal();
+            }
+        }
+    }
+
+    /// <summary>The socket is shut down: waits end at once, the read handler runs to see the end.</summary>
+    public void Close()
+    {
+        Writable.Close();
+        Readable.Close();
+        if (Volatile.Read(ref _readHandler) is { } handler)
+        {
+            RunSoon(handler);
+        }
+    }
+
+    // Not on the caller's thread: it may be a user's, or hold locks the handler's dispatch must not run under.
+    private static void RunSoon(IReadyHandler handler) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static h => h.OnReady(), handler, preferLocal: false);
+
+    /// <summary>Stops watching; call before the descriptor is closed.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _reactor.Unregister(this);
+            Writable.Close();
+            Readable.Close();
+        }
+    }
+}
+
+/// <summary>What a readable socket wakes on a reactor thread.</summary>
+internal interface IReadyHandler
+{
+    /// <summary>The socket may have bytes (or its end) to read. Runs on a reactor thread: must not block; it may be
+    /// called again while it runs (it must then run once more when done).</summary>
+    void OnReady();
+}
