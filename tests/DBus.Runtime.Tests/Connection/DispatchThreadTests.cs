@@ -80,7 +80,8 @@ public class DispatchThreadTests
             reply.Dispose();
         }
         int threadsWith400 = ProcessThreads();
-        Assert.That(SocketReactor.Shared.RegistrationCount, Is.EqualTo(registrationsBefore + 400));
+        // Earlier tests' connections may still be leaving (a server disposes departed clients in the background).
+        Assert.That(SocketReactor.Shared.RegistrationCount, Is.GreaterThanOrEqualTo(400));
         // A thread per connection would add 400; the reactor and the thread pool may add a few under load.
         Assert.That(threadsWith400 - threadsBefore, Is.LessThan(24), $"threads: {threadsBefore} before, {threadsWith400} with 400 connections");
         Assert.That(SocketReactor.Shared.ThreadCount, Is.LessThanOrEqualTo(SocketReactor.MaxThreads));
@@ -90,7 +91,7 @@ public class DispatchThreadTests
             await client.DisposeAsync();
             await server.DisposeAsync();
         }
-        Assert.That(SocketReactor.Shared.RegistrationCount, Is.EqualTo(registrationsBefore));
+        Assert.That(SocketReactor.Shared.RegistrationCount, Is.LessThanOrEqualTo(registrationsBefore));
         await warmClient.DisposeAsync();
         await warmServer.DisposeAsync();
     }
@@ -101,6 +102,9 @@ public class DispatchThreadTests
         var (blockedClient, blockedServer) = UnixPair();
         var (otherClient, otherServer) = UnixPair();
         AnswerWhere(otherServer);
+        AnswerWhere(blockedServer);
+        // The pump's first turn runs on the thread pool; later ones on the reactor thread that saw the socket readable.
+        (await blockedClient.CallAsync(PeerPair.Call("Where"), s_timeout)).Dispose();
         using var otherAnswered = new ManualResetEventSlim();
         var blockedOn = new TaskCompletionSource<Thread>(TaskCreationOptions.RunContinuationsAsynchronously);
         bool sawOther = false;

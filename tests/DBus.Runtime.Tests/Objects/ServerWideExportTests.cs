@@ -87,6 +87,13 @@ public class ServerWideExportTests
         await using var b = await DBusConnection.ConnectAsync(server.Address, s_peer);
         using var signalsA = await WatchObjectManagerAsync(a);
         using var signalsB = await WatchObjectManagerAsync(b);
+        // A client counts itself connected once it sent BEGIN; the server, once it has read it. A round trip on each
+        // makes sure both are among the server's clients when the export is announced.
+        foreach (var client in new[] { a, b })
+        {
+            using var pong = await client.CallAsync(MessageWriter.CreateMethodCall(null, "/", "org.freedesktop.DBus.Peer", "Ping").ToMessage(), s_timeout);
+            Assert.That(pong.Type, Is.EqualTo(MessageType.MethodReturn));
+        }
 
         var registration = server.Export("/late", new SharedHandler());
         foreach (var signals in new[] { signalsA, signalsB })
