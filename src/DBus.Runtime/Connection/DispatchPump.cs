@@ -75,7 +75,8 @@ internal sealed class DispatchPump : IReadyHandler, IThreadPoolWorkItem
         {
             while (true)
             {
-                while (_stream.TryReceiveData(out var message))
+                bool drained = false;
+                while (_stream.TryReceiveData(out var message, ref drained))
                 {
                     var dispatched = _dispatch(message);
                     if (!dispatched.IsCompletedSuccessfully)

@@ -74,8 +74,14 @@ public sealed partial class MessageStream
     /// message, or false when the socket has no more bytes for now. Once nothing is buffered, the receive buffer goes
     /// back to the pool, so an idle connection holds none.
     /// </summary>
+    /// <param name="message">The message taken.</param>
+    /// <param name="drained">Set once a read shows the socket empty; while set, no read is made (start each turn
+    /// after a readiness event with false). A read that returns less than it asked for, with no descriptors, emptied
+    /// the socket: anything later raises a new edge-triggered event. A read that brought descriptors may have stopped
+    /// at them, so only an EAGAIN says the socket is empty then. This saves the system call per message that would
+    /// only say EAGAIN.</param>
     /// <exception cref="DBusDisconnectedException">The stream is closed, or the peer closed it or broke the protocol.</exception>
-    internal bool TryReceiveData([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MessageData? message)
+    internal bool TryReceiveData([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MessageData? message, ref bool drained)
     {
         EnterReceive();
         try
@@ -86,6 +92,12 @@ public sealed partial class MessageStream
                 {
                     return true;
                 }
+                if (drained)
+                {
+                    ReturnEmptyReceiveBuffer();
+                    return false;
+                }
+                int fdsBefore = _receivedFds.Queue.Count;
                 int received;
                 try
                 {
@@ -97,9 +109,11 @@ public sealed partial class MessageStream
                 }
                 if (received < 0)
                 {
+                    drained = true;
                     ReturnEmptyReceiveBuffer();
                     return false;
                 }
+                drained = received < free.Length && _receivedFds.Queue.Count == fdsBefore;
                 OnReceived(received);
             }
         }
