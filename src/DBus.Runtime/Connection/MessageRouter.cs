@@ -327,9 +327,20 @@ internal sealed class MessageRouter
             handlers = _disconnectHandlers;
             _disconnectHandlers = null;
         }
-        foreach (var handler in handlers ?? [])
+        // The handlers run where dispatch ran, and count as dispatch: one that disposes the connection must not wait
+        // for the end of the very loop it runs in.
+        var outer = t_dispatching;
+        t_dispatching = this;
+        try
         {
-            RunCallback(() => handler(_connection, _stream.CloseReason ?? reason));
+            foreach (var handler in handlers ?? [])
+            {
+                RunCallback(() => handler(_connection, _stream.CloseReason ?? reason));
+            }
+        }
+        finally
+        {
+            t_dispatching = outer;
         }
         // Exit only when the connection was lost, not when its owner closed it.
         if (_connection.ExitOnDisconnect && !IsDisposed)
