@@ -38,8 +38,16 @@ internal sealed class DispatchPump : IReadyHandler, IThreadPoolWorkItem
     /// <summary>Completes once the stream ended and <c>onEnded</c> ran.</summary>
     public Task Completion => _completion.Task;
 
-    /// <summary>Starts pumping: the socket may already hold messages.</summary>
-    public void Start() => _stream.SetReadHandler(this);
+    /// <summary>Starts pumping. What the socket holds already raises an event; bytes read ahead during the handshake
+    /// (a client may send its first messages right behind BEGIN) get a first turn on the thread pool.</summary>
+    public void Start()
+    {
+        _stream.SetReadHandler(this);
+        if (_stream.HasBufferedBytes)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static pump => pump.OnReady(), this, preferLocal: false);
+        }
+    }
 
     public void OnReady()
     {

@@ -203,6 +203,10 @@ public sealed partial class MessageStream
         }
     }
 
+    /// <summary>True when received bytes wait in the buffer (read ahead during the handshake, say). Only the
+    /// receiving side may ask, between receives.</summary>
+    internal bool HasBufferedBytes => _receiveBuffer is not null && _receiveEnd > _receiveStart;
+
     /// <summary>Frames one whole message off the front of the receive buffer, if one is there.</summary>
     private bool TryTakeMessage([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MessageData? message)
     {

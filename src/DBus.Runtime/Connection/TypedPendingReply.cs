@@ -92,9 +92,10 @@ internal static class ReaderOfReader<T>
 
 /// <summary>
 /// A typed pending call whose caller awaits a task (the generated proxies' calls). Pooled, so the task is all a call
-/// allocates here. The outcome is published from a thread-pool work item (this object), so the caller's
-/// continuation never runs on the dispatch thread; the item prefers the dispatching thread's local queue, where it
-/// runs as soon as the dispatch loop waits for the socket again.
+/// allocates here. The outcome is published from this object run as a work item once the dispatch turn that read the
+/// reply is over: on that reactor thread when there is one (the continuation then runs where the reply was read, with
+/// no hop), else on the thread pool (preferring the dispatching thread's local queue). Never during dispatch, so a
+/// blocking call in the continuation cannot deadlock.
 /// </summary>
 internal sealed class ReaderPendingReply<TState, T> : TypedPendingReply<TState, T>, IThreadPoolWorkItem
 {
@@ -118,7 +119,13 @@ internal sealed class ReaderPendingReply<TState, T> : TypedPendingReply<TState, 
         return pending;
     }
 
-    protected override void Publish() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+    protected override void Publish()
+    {
+        if (!Transport.SocketReactor.RunAfterEvent(this))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        }
+    }
 
     /// <summary>Publishes the outcome, after handing this object back: the continuation may call again at once.</summary>
     void IThreadPoolWorkItem.Execute()

@@ -17,6 +17,7 @@ internal static unsafe partial class EpollInterop
     public const int EpollCloExec = 0x80000;
     public const int CtlAdd = 1;
     public const int CtlDel = 2;
+    public const int CtlMod = 3;
 
     /// <summary>sizeof(struct epoll_event) on this machine.</summary>
     public static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
@@ -35,6 +36,16 @@ internal static unsafe partial class EpollInterop
         *(uint*)ev = events;
         System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ev + s_dataOffset, data);
         return Ctl(epfd, CtlAdd, fd, ev) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>Sets <paramref name="fd"/>'s events again: with edge triggering, an event is raised at once if the
+    /// socket is ready already. Returns 0, or the errno.</summary>
+    public static int Modify(int epfd, int fd, uint events, ulong data)
+    {
+        byte* ev = stackalloc byte[16];
+        *(uint*)ev = events;
+        System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ev + s_dataOffset, data);
+        return Ctl(epfd, CtlMod, fd, ev) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
     /// <summary>Removes <paramref name="fd"/>; returns 0, or the errno.</summary>

@@ -33,15 +33,15 @@ internal sealed class ReactorRegistration : IDisposable
 
     public ReadinessWaiter Writable { get; } = new();
 
-    /// <summary>From now on readable events run <paramref name="handler"/> on the reactor thread that got them; it also
-    /// runs once soon (on the thread pool) for what arrived before.</summary>
+    /// <summary>From now on readable events run <paramref name="handler"/> on the reactor thread that got them; what
+    /// arrived before raises an event of its own.</summary>
     public void SetReadHandler(IReadyHandler handler)
     {
         if (Interlocked.CompareExchange(ref _readHandler, handler, null) is not null)
         {
             ThrowHelper.ThrowInvalidOperation("the socket already has a read handler");
         }
-        RunSoon(handler);
+        _reactor.Rearm(this);
     }
 
     /// <summary>Called by the reactor with the events epoll reported.</summary>
@@ -73,15 +73,19 @@ internal sealed class ReactorRegistration : IDisposable
     {
         Writable.Close();
         Readable.Close();
-        if (Volatile.Read(ref _readHandler) is { } handler)
+        if (Volatile.Read(ref _readHandler) is not null && Volatile.Read(ref _disposed) == 0)
         {
-            RunSoon(handler);
+            // The shut-down socket reads as ended: an event makes the read handler see it on a reactor thread.
+            try
+            {
+                _reactor.Rearm(this);
+            }
+            catch (IOException)
+            {
+                // Already out of the epoll set: being disposed, and its handler has nothing left to see.
+            }
         }
     }
-
-    // Not on the caller's thread: it may be a user's, or hold locks the handler's dispatch must not run under.
-    private static void RunSoon(IReadyHandler handler) =>
-        ThreadPool.UnsafeQueueUserWorkItem(static h => h.OnReady(), handler, preferLocal: false);
 
     /// <summary>Stops watching; call before the descriptor is closed.</summary>
     public void Dispose()

@@ -30,7 +30,13 @@ internal sealed unsafe class SocketReactor
     // is empty keeps the waits few under load.
     private const int MaxEventsPerWait = 1;
 
+    private const uint WatchedEvents = EpollInterop.EpollIn | EpollInterop.EpollOut | EpollInterop.EpollRdHup | EpollInterop.EpollEdgeTriggered;
+
     private static readonly Lazy<SocketReactor> s_shared = new(() => new SocketReactor());
+
+    // Work a reactor thread runs once it is done with the current event (see RunAfterEvent); null on other threads.
+    [ThreadStatic]
+    private static Queue<IThreadPoolWorkItem>? t_afterEvent;
 
     private readonly int _epfd;
     private readonly Lock _registrationsLock = new();
@@ -99,14 +105,24 @@ internal sealed unsafe class SocketReactor
             registration = new ReactorRegistration(this, fd, data, description);
             Volatile.Write(ref _registrations[slot], registration);
         }
-        int errno = EpollInterop.Add(_epfd, fd,
-            EpollInterop.EpollIn | EpollInterop.EpollOut | EpollInterop.EpollRdHup | EpollInterop.EpollEdgeTriggered, data);
+        int errno = EpollInterop.Add(_epfd, fd, WatchedEvents, data);
         if (errno != 0)
         {
             Release(registration);
             throw new IOException($"epoll_ctl(ADD) for {description} failed: {SocketInterop.Describe(errno)}");
         }
         return registration;
+    }
+
+    /// <summary>Asks for the registration's current readiness as a new event (edge-triggered epoll raises one at once
+    /// when the socket is ready), so what arrived before a read handler was set is handled on a reactor thread.</summary>
+    internal void Rearm(ReactorRegistration registration)
+    {
+        int errno = EpollInterop.Modify(_epfd, registration.Fd, WatchedEvents, registration.Data);
+        if (errno != 0)
+        {
+            throw new IOException($"epoll_ctl(MOD) for {registration.Description} failed: {SocketInterop.Describe(errno)}");
+        }
     }
 
     /// <summary>Stops watching the registration's socket (before it is closed) and frees its slot.</summary>
@@ -137,9 +153,28 @@ internal sealed unsafe class SocketReactor
         thread.UnsafeStart();
     }
 
+    /// <summary>
+    /// On a reactor thread, queues <paramref name="item"/> to run on this thread once the current event is handled
+    /// (its connection's dispatch turn is over) and returns true; elsewhere returns false. A call's outcome published
+    /// so runs the caller's continuation where the reply was read, as sd-bus reads a reply on the calling thread: one
+    /// thread wakes per call instead of the reactor's and then a pool thread. A continuation that blocks there cannot
+    /// deadlock: the turn is over, so the connection is free to be read by the thread the watchdog starts.
+    /// </summary>
+    public static bool RunAfterEvent(IThreadPoolWorkItem item)
+    {
+        var queue = t_afterEvent;
+        if (queue is null)
+        {
+            return false;
+        }
+        queue.Enqueue(item);
+        return true;
+    }
+
     private void Run()
     {
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEventsPerWait * EpollInterop.EventSize));
+        var afterEvent = t_afterEvent = new Queue<IThreadPoolWorkItem>();
         try
         {
             while (true)
@@ -169,6 +204,10 @@ internal sealed unsafe class SocketReactor
                     if (registration is not null && registration.Data == data)
                     {
                         registration.OnEvents(EpollInterop.EventsAt(events, i));
+                    }
+                    while (afterEvent.TryDequeue(out var item))
+                    {
+                        item.Execute();
                     }
                 }
                 if (Volatile.Read(ref _waiting) > 0 && TryRetire())

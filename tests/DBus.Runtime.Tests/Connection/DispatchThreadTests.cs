@@ -137,6 +137,39 @@ public class DispatchThreadTests
     }
 
     [Test]
+    public async Task A_calls_continuation_runs_on_the_reactor_thread_where_a_blocking_call_cannot_deadlock()
+    {
+        var (client, server) = UnixPair();
+        AnswerWhere(server);
+        // The server holds the reply to "Later" until the test has attached its continuation.
+        var held = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.AddMessageFilter((_, message) =>
+        {
+            if (message.Member != "Later")
+            {
+                return MessageFilterResult.NotHandled;
+            }
+            held.SetResult(MessageWriter.CreateMethodReturn(message).ToMessage());
+            return MessageFilterResult.Handled;
+        });
+        var call = client.CallAsync(PeerPair.Call("Later"), static reply => reply.Type);
+        var continuation = call.ContinueWith(_ =>
+        {
+            var thread = Thread.CurrentThread;
+            // Blocking here holds the reactor thread that read the reply; the watchdog starts another, which reads
+            // this reply.
+            using var reply = client.Call(PeerPair.Call("Where"), s_timeout);
+            return (thread, reply.Type);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        server.Send(await held.Task.WaitAsync(s_timeout));
+        var (continuedOn, blockingReply) = await continuation.WaitAsync(s_timeout);
+        Assert.That(continuedOn.Name, Is.EqualTo("D-Bus I/O"), "the continuation ran where the reply was read");
+        Assert.That(blockingReply, Is.EqualTo(MessageType.MethodReturn));
+        await server.DisposeAsync();
+        await client.DisposeAsync();
+    }
+
+    [Test]
     public async Task Over_another_transport_the_connection_dispatches_on_the_thread_pool()
     {
         await using var pair = PeerPair.Create();
