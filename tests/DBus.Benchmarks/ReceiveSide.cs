@@ -21,7 +21,7 @@ internal static class ReceiveSide
 {
     private const int MaxFdsPerMessage = 253;
     // What a sample processes at least, so that one takes tens of milliseconds.
-    private const long BytesPerSample = 4 << 20;
+    private const long BytesPerSample = 64 << 20;
 
     private static readonly string[] s_framingVariants = ["own buffer (MessageStream)", "Pipe, TryRead, 64 KiB segments", "Pipe, TryRead, 4 KiB segments", "Pipe, async ReadAsync loop"];
     private static readonly string[] s_e2eVariants = ["own buffer (DispatchPump)", "Pipe, TryRead on reactor thread", "Pipe, async ReadAsync loop"];
@@ -123,18 +123,13 @@ internal static class ReceiveSide
         var cpu = Environment.CpuUsage.TotalTime;
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         var wall = Stopwatch.StartNew();
-        long messages = 0;
-        for (int r = 0; r < repeats; r++)
+        long messages = variant switch
         {
-            source.Rewind();
-            messages += variant switch
-            {
-                0 => FrameWithMessageStream(stream!, source, chunk),
-                1 => FrameWithPipe(source, chunk, 64 * 1024),
-                2 => FrameWithPipe(source, chunk, 4096),
-                _ => FrameWithAsyncPipe(source, chunk, w.Messages).GetAwaiter().GetResult(),
-            };
-        }
+            0 => FrameWithMessageStream(stream!, source, chunk, repeats),
+            1 => FrameWithPipe(source, chunk, 64 * 1024, repeats),
+            2 => FrameWithPipe(source, chunk, 4096, repeats),
+            _ => FrameWithAsyncPipe(source, chunk, (long)w.Messages * repeats, repeats).GetAwaiter().GetResult(),
+        };
         wall.Stop();
         long allocatedAfter = GC.GetTotalAllocatedBytes(precise: true);
         var cpuAfter = Environment.CpuUsage.TotalTime;
@@ -148,10 +143,10 @@ internal static class ReceiveSide
     }
 
     /// <summary>(a) The product: each chunk is one readiness event, on which the pump takes every whole message.</summary>
-    private static long FrameWithMessageStream(MessageStream stream, ChunkSource source, int chunk)
+    private static long FrameWithMessageStream(MessageStream stream, ChunkSource source, int chunk, int repeats)
     {
         long messages = 0;
-        while (source.NextChunk(chunk))
+        while (source.NextChunk(chunk, ref repeats))
         {
             bool drained = false;
             while (stream.TryReceiveData(out var message, ref drained))
@@ -167,14 +162,14 @@ internal static class ReceiveSide
         pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: segment, useSynchronizationContext: false);
 
     /// <summary>(b) A Pipe filled and drained on one thread: what the reactor pump would do with one.</summary>
-    private static long FrameWithPipe(ChunkSource source, int chunk, int segment)
+    private static long FrameWithPipe(ChunkSource source, int chunk, int segment, int repeats)
     {
         var pipe = new Pipe(SyncOptions(segment));
         var fds = new ReceivedFds(MaxFdsPerMessage);
         long written = 0;
         long taken = 0;
         long messages = 0;
-        while (source.NextChunk(chunk))
+        while (source.NextChunk(chunk, ref repeats))
         {
             written += ReadIntoPipe(pipe.Writer, source, fds, written);
             var flush = pipe.Writer.FlushAsync();
@@ -237,7 +232,7 @@ internal static class ReceiveSide
     }
 
     /// <summary>(c) The idiomatic Pipelines shape: this thread (the reactor) fills the pipe, an async loop drains it.</summary>
-    private static async Task<long> FrameWithAsyncPipe(ChunkSource source, int chunk, int expected)
+    private static async Task<long> FrameWithAsyncPipe(ChunkSource source, int chunk, long expected, int repeats)
     {
         // Flow control must let a whole message in: pausing at 64 KiB (the default) would deadlock on a 400 KB
         // message, whose reader cannot consume anything until all of it is there.
@@ -246,7 +241,7 @@ internal static class ReceiveSide
         var fds = new ReceivedFds(MaxFdsPerMessage);
         var consumer = Task.Run(() => ConsumeAsync(pipe.Reader, fds, expected));
         long written = 0;
-        while (source.NextChunk(chunk))
+        while (source.NextChunk(chunk, ref repeats))
         {
             written += ReadIntoPipe(pipe.Writer, source, fds, written);
             await pipe.Writer.FlushAsync().ConfigureAwait(false);
@@ -255,7 +250,7 @@ internal static class ReceiveSide
         return await consumer.ConfigureAwait(false);
     }
 
-    private static async Task<long> ConsumeAsync(PipeReader reader, ReceivedFds fds, int expected)
+    private static async Task<long> ConsumeAsync(PipeReader reader, ReceivedFds fds, long expected)
     {
         long messages = 0;
         long taken = 0;
@@ -365,13 +360,17 @@ internal static class ReceiveSide
 
         public long TotalReads { get; private set; }
 
-        public void Rewind() => _position = _end = 0;
-
-        public bool NextChunk(int size)
+        /// <summary>The next chunk; after the last one, the stream starts over while <paramref name="repeats"/> lasts
+        /// (the stream holds whole messages, so its repeats are one longer stream).</summary>
+        public bool NextChunk(int size, ref int repeats)
         {
             if (_position == data.Length)
             {
-                return false;
+                if (--repeats == 0)
+                {
+                    return false;
+                }
+                _position = _end = 0;
             }
             _end = Math.Min(data.Length, _position + size);
             return true;
