@@ -500,7 +500,8 @@ internal static class ReceiveSide
         {
             Send(clientTransport, call);
         }
-        await done.Task.ConfigureAwait(false);
+        // A receive side that fails ends without answering: give up rather than hang.
+        await done.Task.WaitAsync(TimeSpan.FromMinutes(2)).ConfigureAwait(false);
         wall.Stop();
         long allocatedAfter = GC.GetTotalAllocatedBytes(precise: true);
         var cpuAfter = Environment.CpuUsage.TotalTime;
