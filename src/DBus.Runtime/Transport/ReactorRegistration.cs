@@ -29,9 +29,13 @@ internal sealed class ReactorRegistration : IDisposable
 
     public string Description { get; }
 
-    public ReadinessWaiter Readable { get; } = new();
+    /// <summary>Async reads (a handshake, a MessageStream read directly) continue on the thread pool: what follows
+    /// may be user code.</summary>
+    public ReadinessWaiter Readable { get; } = new(continueOnReactor: false);
 
-    public ReadinessWaiter Writable { get; } = new();
+    /// <summary>A send waiting for room continues on the reactor thread: the rest of the send and the writer loop are
+    /// library code that does not block.</summary>
+    public ReadinessWaiter Writable { get; } = new(continueOnReactor: true);
 
     /// <summary>From now on readable events run <paramref name="handler"/> on the reactor thread that got them; what
     /// arrived before raises an event of its own.</summary>

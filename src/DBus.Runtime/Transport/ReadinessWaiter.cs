@@ -14,11 +14,16 @@ namespace DBus.Transport;
 internal sealed class ReadinessWaiter : IValueTaskSource
 {
     private readonly Lock _lock = new();
+    private readonly bool _continueOnReactor;
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
     private long _sequence;
     private bool _waiting;
     private bool _closed;
     private CancellationTokenRegistration _cancellation;
+
+    /// <param name="continueOnReactor">Whether the waiter's continuation runs on the reactor thread that saw the event
+    /// (only for library code that does not block, such as the rest of a send), instead of the thread pool.</param>
+    public ReadinessWaiter(bool continueOnReactor) => _continueOnReactor = continueOnReactor;
 
     /// <summary>How many readiness events came so far.</summary>
     public long Sequence => Volatile.Read(ref _sequence);
@@ -49,7 +54,9 @@ internal sealed class ReadinessWaiter : IValueTaskSource
     }
 
     /// <summary>An event came (on a reactor thread): wakes the waiter, if any.</summary>
-    public void Signal()
+    public void Signal() => Signal(onReactor: true);
+
+    private void Signal(bool onReactor)
     {
         lock (_lock)
         {
@@ -60,6 +67,8 @@ internal sealed class ReadinessWaiter : IValueTaskSource
             }
             _waiting = false;
         }
+        // Saves a hop per wake-up for a large message sent to a slow reader (several per message).
+        _core.RunContinuationsAsynchronously = !(onReactor && _continueOnReactor);
         _core.SetResult(true);
     }
 
@@ -71,7 +80,7 @@ internal sealed class ReadinessWaiter : IValueTaskSource
         {
             _closed = true;
         }
-        Signal();
+        Signal(onReactor: false);
     }
 
     private void Cancel(CancellationToken token)
@@ -84,6 +93,7 @@ internal sealed class ReadinessWaiter : IValueTaskSource
             }
             _waiting = false;
         }
+        _core.RunContinuationsAsynchronously = true;
         _core.SetException(new OperationCanceledException(token));
     }
 

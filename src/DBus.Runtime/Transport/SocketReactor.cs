@@ -154,8 +154,8 @@ internal sealed unsafe class SocketReactor
     }
 
     /// <summary>
-    /// On a reactor thread, queues <paramref name="item"/> to run on this thread once the current event is handled
-    /// (its connection's dispatch turn is over) and returns true; elsewhere returns false. A call's outcome published
+    /// On a reactor thread, queues <paramref name="item"/> to run once the current event is handled (its connection's
+    /// dispatch turn is over; on this thread when it is the turn's only one) and returns true; elsewhere returns false. A call's outcome published
     /// so runs the caller's continuation where the reply was read, as sd-bus reads a reply on the calling thread: one
     /// thread wakes per call instead of the reactor's and then a pool thread. A continuation that blocks there cannot
     /// deadlock: the turn is over, so the connection is free to be read by the thread the watchdog starts.
@@ -205,10 +205,7 @@ internal sealed unsafe class SocketReactor
                     {
                         registration.OnEvents(EpollInterop.EventsAt(events, i));
                     }
-                    while (afterEvent.TryDequeue(out var item))
-                    {
-                        item.Execute();
-                    }
+                    RunAfterEventWork(afterEvent);
                 }
                 if (Volatile.Read(ref _waiting) > 0 && TryRetire())
                 {
@@ -219,6 +216,24 @@ internal sealed unsafe class SocketReactor
         finally
         {
             NativeMemory.Free(events);
+        }
+    }
+
+    /// <summary>
+    /// Runs what the event's dispatch turn left: one item (a sequential caller's continuation) here, with no hop;
+    /// several (replies to calls pipelined together) on the thread pool, where their continuations run in parallel
+    /// while this thread goes back to reading.
+    /// </summary>
+    private static void RunAfterEventWork(Queue<IThreadPoolWorkItem> afterEvent)
+    {
+        if (afterEvent.Count == 1)
+        {
+            afterEvent.Dequeue().Execute();
+            return;
+        }
+        while (afterEvent.TryDequeue(out var item))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
         }
     }
 
