@@ -104,6 +104,19 @@ internal sealed class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>Asks the server for the GC's view of its memory after a full collection (a line "memory: ...").</summary>
+    public async Task<string> GcMemoryAsync()
+    {
+        int before = CountLines(l => l.StartsWith("memory:", StringComparison.Ordinal));
+        await _process.StandardInput.WriteLineAsync("memory");
+        await _process.StandardInput.FlushAsync();
+        await WaitForLineAsync(_ => CountLines(l => l.StartsWith("memory:", StringComparison.Ordinal)) > before, TimeSpan.FromSeconds(10));
+        lock (_lines)
+        {
+            return _lines.Last(l => l.StartsWith("memory:", StringComparison.Ordinal));
+        }
+    }
+
     public int Threads => (int)StatusField("Threads:");
 
     /// <summary>Resident memory in KiB.</summary>

@@ -7,6 +7,7 @@ using DBusGen.Tests.Shared;
 // in another process can measure it (threads, descriptors, memory) from outside.
 //
 //   DBus.TestServer PATH [--auth-timeout SECONDS] [--max-outgoing BYTES] [--max-incomplete N] [--quiet]
+//   then, on standard input: "memory" (see below); end of input stops it.
 if (args.Length == 0)
 {
     Console.Error.WriteLine("usage: DBus.TestServer PATH [--auth-timeout SECONDS] [--max-outgoing BYTES] [--max-incomplete N] [--quiet]");
@@ -66,8 +67,16 @@ server.CallbackFailed += (_, e) =>
 server.Export("/echo", new EchoHandler());
 output.WriteLine("ready");
 output.Flush();
-while (Console.In.ReadLine() is not null)
+// "memory" prints the GC's view (heap in use and committed, in KiB) after a full collection, to tell garbage and
+// retained-but-free memory from what is still held.
+while (Console.In.ReadLine() is { } command)
 {
+    if (command == "memory")
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var info = GC.GetGCMemoryInfo();
+        output.WriteLine($"memory: heap {GC.GetTotalMemory(false) / 1024} KiB, committed {info.TotalCommittedBytes / 1024} KiB");
+    }
 }
 return 0;
 
