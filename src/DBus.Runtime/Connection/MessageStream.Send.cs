@@ -360,13 +360,20 @@ public sealed partial class MessageStream
             item.Message?.Dispose();
             item.Written?.TrySetException(closed);
         }
+    }
+
+    /// <summary>Called last when the stream is disposed: if it was closed because the peer did not read, gives the
+    /// memory of that backlog back to the system.</summary>
+    private void ReleaseBacklogMemory()
+    {
         if (Interlocked.Exchange(ref _droppedForBacklog, 0) != 0)
         {
-            // Up to MaxOutgoingBytes of messages became garbage at once, and a server that goes quiet after dropping
-            // such a peer would allocate nothing that makes the GC collect them: its memory would stay up for good.
-            // One full, compacting collection per dropped peer gives it back (a background one leaves the freed small
-            // buffers as holes in regions it keeps); the large buffers are not pooled, so they go too. It pauses the
-            // process briefly, once per peer that made it hold MaxOutgoingBytes.
+            // Up to MaxOutgoingBytes of messages became garbage at once (and the replies the dispatcher made after
+            // the close), and a server that goes quiet after dropping such a peer would allocate nothing that makes
+            // the GC collect them: its memory would stay up for good. One full, compacting collection per dropped peer,
+            // once its loops are done, gives it back (a background one leaves the freed small buffers as holes in
+            // regions it keeps); the large buffers are not pooled, so they go too. It pauses the process briefly, once
+            // per peer that made it hold MaxOutgoingBytes.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
     }

@@ -110,6 +110,7 @@ public sealed partial class MessageStream : IAsyncDisposable, IDisposable
         ReleaseReceiveState();
         ReleaseSetAside();
         _closing.Dispose();
+        ReleaseBacklogMemory();
     }
 
     /// <inheritdoc cref="Dispose"/>
