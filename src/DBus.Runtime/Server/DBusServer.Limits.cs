@@ -100,7 +100,8 @@ public sealed partial class DBusServer
         {
             if (admission.TimedOut || admission.Released)
             {
-                return TimedOut(null);
+                // The deadline passed as the handshake ended: the catch that gets this says so.
+                return new DBusAuthenticationException("the handshake ended after its deadline");
             }
             _authenticating.Remove(admission.Authenticating!);
             admission.Authenticating = null;
@@ -187,9 +188,9 @@ public sealed partial class DBusServer
             $"A client was refused and closed: {reason}, the most DBusServerOptions.{limit} ({value.ToString(CultureInfo.InvariantCulture)}) allows.");
     }
 
-    private DBusAuthenticationException TimedOut(Exception? inner) => new(
+    private DBusAuthenticationException TimedOut(Exception inner) => new(
         $"The client did not finish authenticating within {_options.AuthenticationTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s " +
-        "of being accepted (DBusServerOptions.AuthenticationTimeout), so it was dropped.", inner!);
+        "of being accepted (DBusServerOptions.AuthenticationTimeout), so it was dropped.", inner);
 
     /// <summary>
     /// The one thread that enforces the authentication deadline of every client: it sleeps until the earliest deadline
