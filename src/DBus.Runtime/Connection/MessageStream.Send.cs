@@ -362,18 +362,29 @@ public sealed partial class MessageStream
         }
     }
 
+    private const long BacklogWorthCollecting = 4 * 1024 * 1024;
+    private static long s_lastBacklogCollection = long.MinValue / 2;
+
+    private static bool TryStartBacklogCollection()
+    {
+        long last = Volatile.Read(ref s_lastBacklogCollection);
+        long now = Environment.TickCount64;
+        return now - last >= 1000 && Interlocked.CompareExchange(ref s_lastBacklogCollection, now, last) == last;
+    }
+
     /// <summary>Called last when the stream is disposed: if it was closed because the peer did not read, gives the
     /// memory of that backlog back to the system.</summary>
     private void ReleaseBacklogMemory()
     {
-        if (Interlocked.Exchange(ref _droppedForBacklog, 0) != 0)
+        // Not for a small limit (a few megabytes are the GC's ordinary business), and at most once a second in the
+        // process: peers that get themselves dropped on purpose must not be able to keep the process collecting.
+        if (Interlocked.Exchange(ref _droppedForBacklog, 0) != 0 && MaxOutgoingBytes >= BacklogWorthCollecting && TryStartBacklogCollection())
         {
             // Up to MaxOutgoingBytes of messages became garbage at once (and the replies the dispatcher made after
             // the close), and a server that goes quiet after dropping such a peer would allocate nothing that makes
             // the GC collect them: its memory would stay up for good. One full, compacting collection per dropped peer,
             // once its loops are done, gives it back (a background one leaves the freed small buffers as holes in
-            // regions it keeps); the large buffers are not pooled, so they go too. It pauses the process briefly, once
-            // per peer that made it hold MaxOutgoingBytes.
+            // regions it keeps); the large buffers are not pooled, so they go too. It pauses the process briefly.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
     }

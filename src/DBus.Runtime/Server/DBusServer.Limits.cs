@@ -48,6 +48,12 @@ public sealed partial class DBusServer
         Admission? admission = null;
         lock (_limitsLock)
         {
+            if (_sweeperStopping)
+            {
+                // Accepted as the server was disposed.
+                transport.Dispose();
+                return null;
+            }
             if (_authenticating.Count >= _options.MaxIncompleteConnections)
             {
                 limit = nameof(DBusServerOptions.MaxIncompleteConnections);
@@ -236,12 +242,20 @@ public sealed partial class DBusServer
         }
     }
 
-    private void StopSweeper()
+    /// <summary>Stops the deadline thread and closes the sockets of the handshakes still in progress, so none is left
+    /// open once the server is disposed (their failures are not reported: the server is stopping).</summary>
+    private void StopHandshakes()
     {
+        List<Admission> authenticating;
         lock (_limitsLock)
         {
             _sweeperStopping = true;
             Monitor.PulseAll(_limitsLock);
+            authenticating = [.. _authenticating];
+        }
+        foreach (var admission in authenticating)
+        {
+            admission.Transport.Dispose();
         }
     }
 }

@@ -252,9 +252,9 @@ public sealed partial class DBusServer : IAsyncDisposable, IDisposable
             return;
         }
         _stopping.Cancel();
-        StopSweeper();
         _listener.Dispose();
         _acceptLoop.Wait(TimeSpan.FromSeconds(5));
+        StopHandshakes();
         foreach (var connection in Connections)
         {
             connection.Dispose();

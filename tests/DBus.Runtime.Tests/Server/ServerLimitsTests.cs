@@ -198,6 +198,37 @@ public class ServerLimitsTests
     }
 
     [Test]
+    public async Task Disposing_the_server_closes_the_handshakes_in_progress_at_once()
+    {
+        var server = Start(new DBusServerOptions(), out _);
+        var silent = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                silent.Add(await ConnectRawAsync(server));
+            }
+            // Accepted in order: once this client is served, the five silent ones are authenticating.
+            await using var good = await DBusConnection.ConnectAsync(server.Address, s_peer);
+            Assert.That(await AddAsync(good, 1, 1), Is.EqualTo(2));
+            int before = DBusGen.Tests.Shared.DescriptorCount.Current();
+            server.Dispose();
+            int after = DBusGen.Tests.Shared.DescriptorCount.Current();
+            // The five handshakes' sockets, the good client's server side and the listener, closed when Dispose returns.
+            Assert.That(after, Is.LessThanOrEqualTo(before - 7), string.Join("\n", DBusGen.Tests.Shared.DescriptorCount.List()));
+            foreach (var s in silent)
+            {
+                Assert.That(await ClosedByServerAsync(s, s_timeout), Is.True);
+            }
+        }
+        finally
+        {
+            server.Dispose();
+            silent.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Test]
     public async Task Clients_beyond_MaxIncompleteConnections_are_closed_at_accept_and_a_freed_place_is_reused()
     {
         using var server = Start(new DBusServerOptions { MaxIncompleteConnections = 3 }, out var reports);
