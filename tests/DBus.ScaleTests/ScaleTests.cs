@@ -257,13 +257,13 @@ public class ScaleTests
         long limitKiB = maxOutgoing / Kib;
         bool back = await EventuallyAsync(() => server.RssKiB - baseRss <= limitKiB / 4, TimeSpan.FromSeconds(5));
         long afterRss = server.RssKiB;
-        TestContext.Out.WriteLine($"GC's view after it left: {await server.GcMemoryAsync()}, RSS then +{(server.RssKiB - baseRss) / Kib} MiB");
+        TestContext.Out.WriteLine($"GC's view after it left: {await server.GcMemoryAsync()}, RSS then {(server.RssKiB - baseRss) / Kib:+0;-0} MiB");
         TestContext.Out.WriteLine($"server dropped the client: {reason}");
-        TestContext.Out.WriteLine($"RSS baseline {baseRss / Kib} MiB, peak +{(peakRss - baseRss) / Kib} MiB ({(double)(peakRss - baseRss) / limitKiB:0.00}x MaxOutgoingBytes), after it left +{(afterRss - baseRss) / Kib} MiB");
+        TestContext.Out.WriteLine($"RSS baseline {baseRss / Kib} MiB, peak +{(peakRss - baseRss) / Kib} MiB ({(double)(peakRss - baseRss) / limitKiB:0.00}x MaxOutgoingBytes), after it left {(afterRss - baseRss) / Kib:+0;-0} MiB");
         Assert.Multiple(() =>
         {
             Assert.That(peakRss - baseRss, Is.LessThanOrEqualTo(limitKiB * 3 / 2), "KiB of server memory growth while it was connected");
-            Assert.That(back, Is.True, $"server memory back within MaxOutgoingBytes / 4 of baseline 5 s after it left (+{(afterRss - baseRss) / Kib} MiB)");
+            Assert.That(back, Is.True, $"server memory back within MaxOutgoingBytes / 4 of baseline 5 s after it left ({(afterRss - baseRss) / Kib:+0;-0} MiB)");
         });
     }
 }
