@@ -25,6 +25,7 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
     {
         _stream = stream;
         _stream.MaxOutgoingBytes = options.MaxOutgoingBytes;
+        _stream.MaxMessageSize = options.MaxMessageSize;
         _options = options;
         ExitOnDisconnect = options.ExitOnDisconnect;
         _signals = new SignalDispatcher(this, options.IsBus, stream.ClosingToken);

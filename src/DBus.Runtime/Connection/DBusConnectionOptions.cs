@@ -71,6 +71,27 @@ public sealed class DBusConnectionOptions
 
     internal const int DefaultMaxMessageUnixFds = 16;
 
+    /// <summary>
+    /// The largest message the peer may send, in bytes. A peer whose message header announces more is dropped as soon
+    /// as the header's first 16 bytes are in, before anything is buffered for it: the connection closes with a
+    /// <see cref="DBusDisconnectedException"/> whose inner <see cref="DBusProtocolException"/> names the size, the
+    /// limit and this option. Default and highest value 128 MiB (<see cref="Message.MaxLength"/>), the specification's
+    /// bound: dbus-daemon's session configuration sets <c>max_message_size</c> to 1,000,000,000, but no conforming
+    /// peer may send a message that large. Lowest value 1 KiB.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1,024 or above <see cref="Message.MaxLength"/>.</exception>
+    public int MaxMessageSize
+    {
+        get => _maxMessageSize;
+        init => _maxMessageSize = value is >= MinMaxMessageSize and <= Message.MaxLength
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), value, $"the limit must be between {MinMaxMessageSize} and {Message.MaxLength} bytes");
+    }
+
+    private readonly int _maxMessageSize = Message.MaxLength;
+
+    private const int MinMaxMessageSize = 1024;
+
     /// <summary>Exit the process (exit code 1) when the connection is lost, as dbus-python's set_exit_on_disconnect.</summary>
     public bool ExitOnDisconnect { get; init; }
 

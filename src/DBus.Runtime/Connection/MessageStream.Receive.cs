@@ -220,7 +220,7 @@ public sealed partial class MessageStream
         long before = bytes.Length;
         try
         {
-            if (!Message.TryReadData(ref bytes, out message, _receivedFds.Queue))
+            if (!Message.TryReadData(ref bytes, out message, _receivedFds.Queue, MaxMessageSize))
             {
                 return false;
             }

@@ -47,6 +47,10 @@ public sealed partial class MessageStream : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>The largest message the peer may send (see <see cref="DBusConnectionOptions.MaxMessageSize"/>): checked
+    /// as each message's fixed header is framed, before its bytes are buffered.</summary>
+    internal int MaxMessageSize { get; set; } = Message.MaxLength;
+
     /// <summary>The GUID the server identified itself with during authentication.</summary>
     public string ServerGuid { get; }
 
@@ -106,6 +110,7 @@ public sealed partial class MessageStream : IAsyncDisposable, IDisposable
         ReleaseReceiveState();
         ReleaseSetAside();
         _closing.Dispose();
+        ReleaseBacklogMemory();
     }
 
     /// <inheritdoc cref="Dispose"/>

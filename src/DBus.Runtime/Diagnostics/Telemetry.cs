@@ -30,6 +30,7 @@ internal static class Telemetry
     private static readonly Counter<long> s_signalsDropped = s_meter.CreateCounter<long>("dbus.signal_queue.dropped", "{message}", "Messages dropped because a signal queue was full.");
     private static readonly Counter<long> s_connectionsOpened = s_meter.CreateCounter<long>("dbus.connections.opened", "{connection}", "Connections authenticated and dispatching.");
     private static readonly Counter<long> s_connectionsClosed = s_meter.CreateCounter<long>("dbus.connections.closed", "{connection}", "Connections closed or lost.");
+    private static readonly Counter<long> s_connectionsRefused = s_meter.CreateCounter<long>("dbus.connections.refused", "{connection}", "Connections a server closed because a limit was reached (tagged with the limit's option name).");
     private static readonly Counter<long> s_authenticationFailures = s_meter.CreateCounter<long>("dbus.authentication.failures", "{connection}", "Connections whose SASL handshake failed.");
 
     /// <summary>True when a client call has anything to report to.</summary>
@@ -91,6 +92,14 @@ internal static class Telemetry
         if (s_authenticationFailures.Enabled)
         {
             s_authenticationFailures.Add(1, new KeyValuePair<string, object?>("dbus.connection.role", role));
+        }
+    }
+
+    public static void ConnectionRefused(string limit)
+    {
+        if (s_connectionsRefused.Enabled)
+        {
+            s_connectionsRefused.Add(1, new KeyValuePair<string, object?>("dbus.limit", limit));
         }
     }
 }

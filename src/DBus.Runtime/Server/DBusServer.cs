@@ -10,13 +10,18 @@ namespace DBus;
 /// </summary>
 /// <remarks>
 /// <para>A client that fails to authenticate, sends garbage or goes away affects only its own connection.</para>
+/// <para>The server bounds what clients can hold (see <see cref="DBusServerOptions"/>): the time to authenticate
+/// (<see cref="DBusServerOptions.AuthenticationTimeout"/>), the clients still authenticating
+/// (<see cref="DBusServerOptions.MaxIncompleteConnections"/>), the connections in total
+/// (<see cref="DBusServerOptions.MaxConnections"/>) and per uid (<see cref="DBusServerOptions.MaxConnectionsPerUser"/>).
+/// A client past a limit is closed and reported through <see cref="CallbackFailed"/>.</para>
 /// <para>Objects are served per client (<see cref="DBusConnection.Export(ObjectPath, IDBusInterfaceHandler)"/> on a
 /// connection, typically in <see cref="DBusServerOptions.ConnectionAdded"/>) or once for every client, present and
 /// future (<see cref="Export(ObjectPath, IDBusInterfaceHandler)"/> here): one handler then serves all clients, and
 /// <see cref="MethodContext.Connection"/> tells it which client called. A path a client's connection exports itself
 /// takes precedence over the server-wide objects.</para>
 /// </remarks>
-public sealed class DBusServer : IAsyncDisposable, IDisposable
+public sealed partial class DBusServer : IAsyncDisposable, IDisposable
 {
     private readonly TransportListener _listener;
     private readonly DBusServerOptions _options;
@@ -42,6 +47,7 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
             ExitOnDisconnect = connection.ExitOnDisconnect,
             MaxOutgoingBytes = connection.MaxOutgoingBytes,
             MaxMessageUnixFds = connection.MaxMessageUnixFds,
+            MaxMessageSize = connection.MaxMessageSize,
         };
         _objects = new ObjectServer(() => Connections);
         _acceptLoop = Task.Run(AcceptLoopAsync);
@@ -112,7 +118,9 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
     /// <exception cref="InvalidOperationException">A server-wide manager is already served at <paramref name="path"/>.</exception>
     public IDisposable AddObjectManager(ObjectPath path) => _objects.AddObjectManager(path);
 
-    /// <summary>Raised when a client fails to authenticate or <see cref="DBusServerOptions.ConnectionAdded"/> throws.</summary>
+    /// <summary>Raised when a client fails to authenticate (or to do so in time), is refused because a limit of
+    /// <see cref="DBusServerOptions"/> is reached (a <see cref="DBusConnectionException"/> naming the option), or
+    /// <see cref="DBusServerOptions.ConnectionAdded"/> throws.</summary>
     public event Action<DBusServer, Exception>? CallbackFailed;
 
     private async Task AcceptLoopAsync()
@@ -135,15 +143,19 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
                 await Task.Delay(50).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 continue;
             }
+            if (TryAdmit(transport) is not { } admission)
+            {
+                continue;
+            }
             // Each client authenticates on its own, so a slow or silent one does not hold up the others.
-            _ = Task.Run(() => AddClientAsync(transport));
+            _ = Task.Run(() => AddClientAsync(transport, admission));
         }
     }
 
     /// <summary>Raised once a client that went away is disposed, its socket closed (for tests).</summary>
     internal event Action<DBusConnection>? ConnectionDisposed;
 
-    private async Task AddClientAsync(DBusTransport transport)
+    private async Task AddClientAsync(DBusTransport transport, Admission admission)
     {
         DBusConnection? connection = null;
         try
@@ -157,6 +169,14 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
                 KeyringDirectory = _options.KeyringDirectory,
                 Timeout = _options.AuthenticationTimeout,
             }, _stopping.Token).ConfigureAwait(false);
+            if (TryComplete(admission, auth.PeerUserId) is { } refused)
+            {
+                while (auth.ReadAheadFds.TryDequeue(out var fd))
+                {
+                    fd.Dispose();
+                }
+                throw refused;
+            }
             var stream = new MessageStream(transport, Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, _connectionOptions.MaxMessageUnixFds);
             connection = new DBusConnection(stream, _connectionOptions, startDispatching: false, _objects) { AnswersHello = true };
             lock (_lock)
@@ -174,6 +194,7 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
                 {
                     _connections.Remove(c);
                 }
+                Release(admission);
                 // The server owns its clients' connections: release the socket once the client is gone, without
                 // holding a thread while its loops end (this runs at the end of the connection's own dispatch).
                 _ = DisposeDepartedAsync(c);
@@ -183,6 +204,10 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
         }
         catch (Exception e)
         {
+            if (admission.TimedOut)
+            {
+                e = TimedOut(e);
+            }
             if (e is DBusAuthenticationException)
             {
                 Telemetry.AuthenticationFailed(Telemetry.RoleServer);
@@ -195,6 +220,7 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
             {
                 connection.Dispose();
             }
+            Release(admission);
             if (!_stopping.IsCancellationRequested)
             {
                 Report(e);
@@ -231,6 +257,7 @@ public sealed class DBusServer : IAsyncDisposable, IDisposable
         _stopping.Cancel();
         _listener.Dispose();
         _acceptLoop.Wait(TimeSpan.FromSeconds(5));
+        StopHandshakes();
         foreach (var connection in Connections)
         {
             connection.Dispose();

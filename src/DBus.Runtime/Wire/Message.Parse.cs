@@ -63,8 +63,11 @@ public sealed partial class Message
     }
 
     /// <summary><see cref="TryRead"/> without the <see cref="Message"/> handle: the connection makes one only for a
-    /// message that reaches user code as a <see cref="Message"/> (a typed reply is read through a view).</summary>
-    internal static bool TryReadData(ref ReadOnlySequence<byte> buffer, [NotNullWhen(true)] out MessageData? message, Queue<UnixFd>? unixFds = null)
+    /// message that reaches user code as a <see cref="Message"/> (a typed reply is read through a view). A message
+    /// longer than <c>maxLength</c> (a connection's <see cref="DBusConnectionOptions.MaxMessageSize"/>) is a
+    /// <see cref="DBusProtocolException"/> as soon as its fixed header is in.</summary>
+    internal static bool TryReadData(ref ReadOnlySequence<byte> buffer, [NotNullWhen(true)] out MessageData? message, Queue<UnixFd>? unixFds = null,
+        int maxLength = MaxLength)
     {
         message = null;
         if (buffer.Length < FixedHeaderLength)
@@ -81,6 +84,11 @@ public sealed partial class Message
             Span<byte> fixedHeader = stackalloc byte[FixedHeaderLength];
             buffer.Slice(0, FixedHeaderLength).CopyTo(fixedHeader);
             length = GetLength(fixedHeader, out _, out _);
+        }
+        if (length > maxLength)
+        {
+            ThrowHelper.ThrowProtocol(4,
+                $"the message would be {length} bytes, and this connection accepts at most {maxLength} (DBusConnectionOptions.MaxMessageSize)");
         }
         if (buffer.Length < length)
         {

@@ -111,6 +111,9 @@ public sealed partial class Message : IDisposable
     /// <summary>The length of the whole encoded message in bytes.</summary>
     public int Length => Data.Length;
 
+    /// <summary>The size of the buffer the message holds (at least <see cref="Length"/>): what it costs while it waits.</summary>
+    internal int BufferSize => Data.Buffer!.Length;
+
     /// <summary>The complete encoded message (header and body), to hand to a socket without copying.</summary>
     /// <exception cref="ObjectDisposedException">The message was disposed.</exception>
     public ReadOnlyMemory<byte> Bytes

@@ -81,7 +81,7 @@ internal sealed class MessageData
         Length = 0;
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            MessageBuffers.Return(buffer);
         }
         s_pool.Return(this);
     }

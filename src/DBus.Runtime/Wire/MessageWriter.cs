@@ -105,7 +105,7 @@ public ref partial struct MessageWriter
     {
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            MessageBuffers.Return(_buffer);
             _buffer = null;
         }
         if (_unixFds is not null)
@@ -184,7 +184,7 @@ public ref partial struct MessageWriter
         newSize = Math.Min(newSize, Math.Max(needed, Array.MaxLength));
         var bigger = ArrayPool<byte>.Shared.Rent((int)newSize);
         _buffer.AsSpan(0, _position).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        MessageBuffers.Return(_buffer);
         _buffer = bigger;
     }
 
