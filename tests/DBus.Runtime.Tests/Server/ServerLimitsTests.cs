@@ -50,6 +50,14 @@ public class ServerLimitsTests
             return done.Task.WaitAsync(s_timeout);
         }
 
+        public List<Exception> All()
+        {
+            lock (_seen)
+            {
+                return [.. _seen];
+            }
+        }
+
         public int Count(Func<Exception, bool> match)
         {
             lock (_seen)
@@ -186,7 +194,16 @@ public class ServerLimitsTests
             var late = drops.Where(d => d.After > timeout + TimeSpan.FromSeconds(1)).ToList();
             Assert.That(early, Is.Empty, "dropped before the timeout: " + string.Join(", ", early.Select(d => d.After.TotalMilliseconds)));
             Assert.That(late, Is.Empty, "dropped more than a second late: " + string.Join(", ", late.Select(d => d.After.TotalMilliseconds)));
-            await reports.WaitFor(e => reports.Count(x => x is DBusAuthenticationException && x.Message.Contains("DBusServerOptions.AuthenticationTimeout", StringComparison.Ordinal)) >= count);
+            static bool TimedOut(Exception x) => x is DBusAuthenticationException && x.Message.Contains("DBusServerOptions.AuthenticationTimeout", StringComparison.Ordinal);
+            try
+            {
+                await reports.WaitFor(_ => reports.Count(TimedOut) >= count);
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail($"{reports.Count(TimedOut)} of {count} handshakes reported as timed out; other reports: "
+                    + string.Join(" | ", reports.All().Where(x => !TimedOut(x)).Select(x => x.GetType().Name + ": " + x.Message)));
+            }
         }
         finally
         {
