@@ -167,7 +167,8 @@ public sealed partial class DBusServer : IAsyncDisposable, IDisposable
                 IsUserAllowed = _options.IsUserAllowed,
                 UnixFdsSupported = _options.EnableFds,
                 KeyringDirectory = _options.KeyringDirectory,
-                Timeout = _options.AuthenticationTimeout,
+                // The server's deadline thread enforces AuthenticationTimeout (from accept, and reported as such).
+                Timeout = Timeout.InfiniteTimeSpan,
             }, _stopping.Token).ConfigureAwait(false);
             if (TryComplete(admission, auth.PeerUserId) is { } refused)
             {

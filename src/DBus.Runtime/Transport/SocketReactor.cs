@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 namespace DBus.Transport;
 
 /// <summary>
-/// The one I/O engine of every socket the library owns: a single edge-triggered epoll set, waited on by a few
-/// threads, that reports each socket's readiness to its <see cref="ReactorRegistration"/>. No thread per connection
-/// and no thread blocked per wait: an idle connection costs a registration and nothing else.
+/// The I/O engine of every Unix socket the library owns: an edge-triggered epoll set and its thread, which reports
+/// each socket's readiness to its <see cref="ReactorRegistration"/>. The process runs one per core (up to 8) and
+/// spreads sockets over them in turn. No thread per connection and no thread blocked per wait: an idle connection
+/// costs a registration and nothing else.
 /// </summary>
 /// <remarks>
 /// <para>A readable event is handled on the thread that received it: a connection reads and dispatches its messages
@@ -14,12 +15,12 @@ namespace DBus.Transport;
 /// <para>Dispatch runs user code (handlers, filters) that may block although it should not. So when every reactor
 /// thread has been busy for <see cref="StallMilliseconds"/>, a watchdog starts another (up to
 /// <see cref="MaxThreads"/>) to go on waiting in epoll, and a thread that comes back from its events while another
-/// already waits leaves. A process whose handlers do not block so runs on one reactor thread: several threads waiting
-/// on one epoll set would take turns, each wake-up on a cold thread (measured: 6 µs more per round trip).</para>
+/// already waits leaves. A reactor whose handlers do not block so runs on one thread: several threads waiting on one
+/// epoll set would take turns, each wake-up on a cold thread (measured: 6 µs more per round trip).</para>
 /// </remarks>
 internal sealed unsafe class SocketReactor
 {
-    /// <summary>The most threads the reactor runs, however many handlers block.</summary>
+    /// <summary>The most threads all the reactors run together, however many handlers block.</summary>
     public const int MaxThreads = 32;
 
     /// <summary>How long every reactor thread may be busy with events before another is started.</summary>
@@ -32,7 +33,13 @@ internal sealed unsafe class SocketReactor
 
     private const uint WatchedEvents = EpollInterop.EpollIn | EpollInterop.EpollOut | EpollInterop.EpollRdHup | EpollInterop.EpollEdgeTriggered;
 
-    private static readonly Lazy<SocketReactor> s_shared = new(() => new SocketReactor());
+    // One reactor (an epoll set and its thread) per core, up to 8; sockets are spread over them in turn, so the
+    // connections of a busy process are read in parallel. Several threads on one epoll set would take turns instead.
+    private static readonly Lazy<SocketReactor[]> s_reactors = new(() =>
+        Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, 8)).Select(_ => new SocketReactor()).ToArray());
+
+    private static int s_nextReactor = -1;
+    private static int s_allThreads;
 
     // Work a reactor thread runs once it is done with the current event (see RunAfterEvent); null on other threads.
     [ThreadStatic]
@@ -64,14 +71,23 @@ internal sealed unsafe class SocketReactor
         StartThread();
     }
 
-    /// <summary>The process's reactor, started on first use.</summary>
-    public static SocketReactor Shared => s_shared.Value;
+    /// <summary>The reactor for a new socket: the process's reactors (started on first use) in turn.</summary>
+    public static SocketReactor ForNewSocket()
+    {
+        var reactors = s_reactors.Value;
+        return reactors[(int)((uint)Interlocked.Increment(ref s_nextReactor) % (uint)reactors.Length)];
+    }
 
-    /// <summary>Threads the reactor runs now (for tests and diagnostics).</summary>
-    public int ThreadCount => Volatile.Read(ref _threads);
+    /// <summary>How many reactors the process runs (one per core, up to 8).</summary>
+    public static int ReactorCount => s_reactors.Value.Length;
 
-    /// <summary>Sockets registered now (for tests and diagnostics).</summary>
-    public int RegistrationCount
+    /// <summary>Threads all reactors run now (for tests and diagnostics).</summary>
+    public static int ThreadCount => Volatile.Read(ref s_allThreads);
+
+    /// <summary>Sockets registered with any reactor now (for tests and diagnostics).</summary>
+    public static int RegistrationCount => s_reactors.Value.Sum(reactor => reactor.Registrations);
+
+    private int Registrations
     {
         get
         {
@@ -149,6 +165,7 @@ internal sealed unsafe class SocketReactor
     private void StartThread()
     {
         Interlocked.Increment(ref _threads);
+        Interlocked.Increment(ref s_allThreads);
         var thread = new Thread(Run) { IsBackground = true, Name = "D-Bus I/O" };
         thread.UnsafeStart();
     }
@@ -254,7 +271,7 @@ internal sealed unsafe class SocketReactor
             return;
         }
         long busy = Environment.TickCount64 - Volatile.Read(ref _allBusySince);
-        if (busy >= StallMilliseconds && Volatile.Read(ref _threads) < MaxThreads)
+        if (busy >= StallMilliseconds && Volatile.Read(ref s_allThreads) < MaxThreads)
         {
             StartThread();
         }
@@ -276,6 +293,7 @@ internal sealed unsafe class SocketReactor
             }
             if (Interlocked.CompareExchange(ref _threads, threads - 1, threads) == threads)
             {
+                Interlocked.Decrement(ref s_allThreads);
                 return true;
             }
         }

@@ -78,7 +78,7 @@ internal sealed class SocketTransport : DBusTransport
             {
                 return registration;
             }
-            var made = SocketReactor.Shared.Register((int)_socket.Handle, Description);
+            var made = SocketReactor.ForNewSocket().Register((int)_socket.Handle, Description);
             if (Interlocked.CompareExchange(ref _registration, made, null) is { } raced)
             {
                 made.Dispose();

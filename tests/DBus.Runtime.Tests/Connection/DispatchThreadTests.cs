@@ -66,7 +66,7 @@ public class DispatchThreadTests
         var (warmClient, warmServer) = UnixPair();
         AnswerWhere(warmServer);
         (await warmClient.CallAsync(PeerPair.Call("Where"), s_timeout)).Dispose();
-        int registrationsBefore = SocketReactor.Shared.RegistrationCount;
+        int registrationsBefore = SocketReactor.RegistrationCount;
         int threadsBefore = ProcessThreads();
 
         var pairs = Enumerable.Range(0, 200).Select(_ => UnixPair()).ToList();
@@ -81,17 +81,17 @@ public class DispatchThreadTests
         }
         int threadsWith400 = ProcessThreads();
         // Earlier tests' connections may still be leaving (a server disposes departed clients in the background).
-        Assert.That(SocketReactor.Shared.RegistrationCount, Is.GreaterThanOrEqualTo(400));
+        Assert.That(SocketReactor.RegistrationCount, Is.GreaterThanOrEqualTo(400));
         // A thread per connection would add 400; the reactor and the thread pool may add a few under load.
         Assert.That(threadsWith400 - threadsBefore, Is.LessThan(24), $"threads: {threadsBefore} before, {threadsWith400} with 400 connections");
-        Assert.That(SocketReactor.Shared.ThreadCount, Is.LessThanOrEqualTo(SocketReactor.MaxThreads));
+        Assert.That(SocketReactor.ThreadCount, Is.LessThanOrEqualTo(SocketReactor.MaxThreads));
 
         foreach (var (client, server) in pairs)
         {
             await client.DisposeAsync();
             await server.DisposeAsync();
         }
-        Assert.That(SocketReactor.Shared.RegistrationCount, Is.LessThanOrEqualTo(registrationsBefore));
+        Assert.That(SocketReactor.RegistrationCount, Is.LessThanOrEqualTo(registrationsBefore));
         await warmClient.DisposeAsync();
         await warmServer.DisposeAsync();
     }
