@@ -26,9 +26,8 @@ internal sealed unsafe class SocketReactor
     /// <summary>How long every reactor thread may be busy with events before another is started.</summary>
     public const int StallMilliseconds = 50;
 
-    // One event per wait: an event taken by a thread whose handler then blocks would wait behind it, while a
-    // thread waiting in epoll (there is always one, see above) would have run it. Draining each socket until it
-    // is empty keeps the waits few under load.
+    // One event per wait: an event taken by a thread whose handler then blocks would wait behind it, while the
+    // thread the watchdog starts would have run it. Draining each socket until it is empty keeps the waits few.
     private const int MaxEventsPerWait = 1;
 
     private const uint WatchedEvents = EpollInterop.EpollIn | EpollInterop.EpollOut | EpollInterop.EpollRdHup | EpollInterop.EpollEdgeTriggered;
@@ -77,9 +76,6 @@ internal sealed unsafe class SocketReactor
         var reactors = s_reactors.Value;
         return reactors[(int)((uint)Interlocked.Increment(ref s_nextReactor) % (uint)reactors.Length)];
     }
-
-    /// <summary>How many reactors the process runs (one per core, up to 8).</summary>
-    public static int ReactorCount => s_reactors.Value.Length;
 
     /// <summary>Threads all reactors run now (for tests and diagnostics).</summary>
     public static int ThreadCount => Volatile.Read(ref s_allThreads);
