@@ -47,9 +47,6 @@ internal sealed class ReceivedFds
     /// rather than the protocol it broke).</summary>
     public bool PassedConnectionLimit { get; private set; }
 
-    /// <summary>The descriptors received on the connection that are still open (for tests).</summary>
-    public int Open => _open?.Open ?? 0;
-
     /// <summary>Records the descriptors the last read appended, which arrived with bytes ending at stream offset
     /// <paramref name="end"/>.</summary>
     /// <returns>Why the peer must be dropped (the descriptors are then closed), or null.</returns>
