@@ -76,8 +76,8 @@ internal sealed class ReceivedFds
         {
             PassedConnectionLimit = true;
             DisposeAll();
-            return $"{count} descriptors received on this connection would be open at once ({arrived} just arrived; the others are in messages " +
-                $"or were taken out of them and not yet disposed), and at most {MaxPerConnection} may be (DBusConnectionOptions.MaxUnixFdsPerConnection)";
+            return $"{count} descriptors received on this connection would be open at once ({arrived} just arrived, the rest earlier and not yet " +
+                $"disposed or handed on), and at most {MaxPerConnection} may be (DBusConnectionOptions.MaxUnixFdsPerConnection)";
         }
         _batches.Enqueue((end, arrived));
         _recorded = Queue.Count;
