@@ -72,6 +72,33 @@ public sealed class DBusConnectionOptions
     internal const int DefaultMaxMessageUnixFds = 16;
 
     /// <summary>
+    /// The most Unix file descriptors received on this connection that may be open at once: those in messages not yet
+    /// released, those taken out of messages (a <see cref="UnixFd"/>, a <see cref="Variant"/> holding one) that their
+    /// owner has not yet disposed or handed on (<see cref="UnixFd.Release"/>, <see cref="UnixFd.ToSafeHandle"/>,
+    /// <see cref="UnixFd.ToStream"/>, <see cref="UnixFd.ToSocket"/>), and those received that no message has taken yet.
+    /// When descriptors arrive that would pass it, the peer is dropped: the descriptors no message has taken are closed
+    /// at once and the connection is closed with a <see cref="DBusDisconnectedException"/> naming the count and this
+    /// option. Descriptors already handed to your code stay yours. Default 64, dbus-daemon's built-in
+    /// <c>max_incoming_unix_fds</c> (four times <c>max_message_unix_fds</c>; its session configuration sets
+    /// 250,000,000, more than a process may open). A <c>DBusServer</c> applies it to each client (its
+    /// <c>ConnectionOptions</c>).
+    /// </summary>
+    /// <remarks>A descriptor left to the garbage collector instead of disposed is closed by its finalizer but stays
+    /// counted: dispose what you take out of messages.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int MaxUnixFdsPerConnection
+    {
+        get => _maxUnixFdsPerConnection;
+        init => _maxUnixFdsPerConnection = value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxUnixFdsPerConnection), value, "the limit must not be negative");
+    }
+
+    private readonly int _maxUnixFdsPerConnection = DefaultMaxUnixFdsPerConnection;
+
+    internal const int DefaultMaxUnixFdsPerConnection = 4 * DefaultMaxMessageUnixFds;
+
+    /// <summary>
     /// The largest message the peer may send, in bytes. A peer whose message header announces more is dropped as soon
     /// as the header's first 16 bytes are in, before anything is buffered for it: the connection closes with a
     /// <see cref="DBusDisconnectedException"/> whose inner <see cref="DBusProtocolException"/> names the size, the

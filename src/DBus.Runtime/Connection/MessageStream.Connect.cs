@@ -43,6 +43,7 @@ public sealed partial class MessageStream
                 Timeout = options.ConnectTimeout,
                 KeyringDirectory = options.KeyringDirectory,
             }, cancellationToken).ConfigureAwait(false);
+            transport.MaxReceivedUnixFds = options.MaxUnixFdsPerConnection;
             return new MessageStream(transport, auth.Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, options.MaxMessageUnixFds);
         }
         catch (Exception e)

@@ -174,7 +174,8 @@ public sealed partial class MessageStream
     /// <summary>Drops a peer that sent descriptors it must not (their descriptors are already closed).</summary>
     private DBusDisconnectedException DescriptorViolation(string reason)
     {
-        Close(new DBusDisconnectedException("the peer broke the protocol: " + reason, new DBusProtocolException(reason, -1)));
+        string what = _receivedFds.PassedConnectionLimit ? "the peer sent more descriptors than this connection holds: " : "the peer broke the protocol: ";
+        Close(new DBusDisconnectedException(what + reason, new DBusProtocolException(reason, -1)));
         return ClosedException();
     }
 

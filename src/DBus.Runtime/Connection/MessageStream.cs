@@ -24,7 +24,7 @@ public sealed partial class MessageStream : IAsyncDisposable, IDisposable
     internal MessageStream(DBusTransport transport, string serverGuid, bool unixFdsEnabled, ReadOnlyMemory<byte> readAhead, Queue<UnixFd>? readAheadFds,
         int maxMessageUnixFds = DBusConnectionOptions.DefaultMaxMessageUnixFds)
     {
-        _receivedFds = new ReceivedFds(maxMessageUnixFds);
+        _receivedFds = new ReceivedFds(maxMessageUnixFds, transport.MaxReceivedUnixFds);
         _transport = transport;
         ServerGuid = serverGuid;
         UnixFdsEnabled = unixFdsEnabled;

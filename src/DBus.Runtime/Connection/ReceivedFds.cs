@@ -13,6 +13,9 @@ namespace DBus;
 /// messages that start before E. Once a message ending at or past E has been taken, every such message has been,
 /// and whatever is left of that batch was declared by none of them. The same reasoning bounds a batch by the most
 /// descriptors one message may carry.
+/// <para>It also counts every descriptor received as open until it is closed or handed on, wherever it went (a
+/// message, a <see cref="UnixFd"/> or <see cref="Variant"/> user code holds), and drops a peer whose descriptors
+/// would pass the connection's limit as they arrive: that is the only moment the count grows.</para>
 /// </remarks>
 internal sealed class ReceivedFds
 {
@@ -22,13 +25,27 @@ internal sealed class ReceivedFds
     // Descriptors of the first batch already taken by messages.
     private int _frontTaken;
 
-    public ReceivedFds(int maxPerMessage) => MaxPerMessage = maxPerMessage;
+    // Made with the first descriptor, so a connection that never receives one pays nothing.
+    private UnixFdCounter? _open;
+
+    public ReceivedFds(int maxPerMessage, int maxPerConnection)
+    {
+        MaxPerMessage = maxPerMessage;
+        MaxPerConnection = maxPerConnection;
+    }
 
     /// <summary>What the transport appends received descriptors to, and messages dequeue theirs from.</summary>
     public Queue<UnixFd> Queue { get; } = new();
 
     /// <summary>The most descriptors one message may carry.</summary>
     public int MaxPerMessage { get; }
+
+    /// <summary>The most descriptors received on the connection that may be open at once.</summary>
+    public int MaxPerConnection { get; }
+
+    /// <summary>True once <see cref="OnRead"/> dropped the peer for <see cref="MaxPerConnection"/> (a limit it passed,
+    /// rather than the protocol it broke).</summary>
+    public bool PassedConnectionLimit { get; private set; }
 
     /// <summary>Records the descriptors the last read appended, which arrived with bytes ending at stream offset
     /// <paramref name="end"/>.</summary>
@@ -44,6 +61,23 @@ internal sealed class ReceivedFds
         {
             DisposeAll();
             return $"the peer sent {arrived} descriptors at once, and a message may carry at most {MaxPerMessage} (DBusConnectionOptions.MaxMessageUnixFds)";
+        }
+        var open = _open ??= new UnixFdCounter();
+        int skip = _recorded;
+        foreach (var fd in Queue)
+        {
+            if (skip-- <= 0)
+            {
+                open.Add(fd);
+            }
+        }
+        int count = open.Open;
+        if (count > MaxPerConnection)
+        {
+            PassedConnectionLimit = true;
+            DisposeAll();
+            return $"{count} descriptors received on this connection would be open at once ({arrived} just arrived, the rest earlier and not yet " +
+                $"disposed or handed on), and at most {MaxPerConnection} may be (DBusConnectionOptions.MaxUnixFdsPerConnection)";
         }
         _batches.Enqueue((end, arrived));
         _recorded = Queue.Count;

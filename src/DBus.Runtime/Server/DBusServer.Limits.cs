@@ -96,7 +96,8 @@ public sealed partial class DBusServer
         return admission;
     }
 
-    /// <summary>Moves an authenticated client from the authenticating to the connected, unless a limit forbids it.</summary>
+    /// <summary>Moves an authenticated client from the authenticating to the connected, unless a limit forbids it, and
+    /// gives its transport the limit of descriptors it may hold open (<see cref="DBusConnectionOptions.MaxUnixFdsPerConnection"/>).</summary>
     /// <returns>Null, or why it was refused (it is then counted and reported, and the caller closes it).</returns>
     private DBusConnectionException? TryComplete(Admission admission, uint? authenticatedUid)
     {
@@ -135,6 +136,8 @@ public sealed partial class DBusServer
             {
                 _completedConnections++;
                 admission.Completed = true;
+                // The stream made over it next enforces the per-connection descriptor limit.
+                admission.Transport.MaxReceivedUnixFds = (_options.ConnectionOptions ?? DBusConnectionOptions.Default).MaxUnixFdsPerConnection;
                 return null;
             }
         }

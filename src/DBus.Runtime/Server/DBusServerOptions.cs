@@ -84,8 +84,9 @@ public sealed class DBusServerOptions
         value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, "the limit must be positive");
 
     /// <summary>The default call timeout, exit-on-disconnect, outgoing backlog limit (<c>MaxOutgoingBytes</c>),
-    /// largest incoming message (<c>MaxMessageSize</c>) and descriptors per message (<c>MaxMessageUnixFds</c>) of
-    /// client connections (<c>IsBus</c> is ignored: client connections are always peer-to-peer).</summary>
+    /// largest incoming message (<c>MaxMessageSize</c>), descriptors per message (<c>MaxMessageUnixFds</c>) and
+    /// descriptors open at once per connection (<c>MaxUnixFdsPerConnection</c>) of client connections (<c>IsBus</c> is
+    /// ignored: client connections are always peer-to-peer).</summary>
     public DBusConnectionOptions? ConnectionOptions { get; init; }
 
     /// <summary>

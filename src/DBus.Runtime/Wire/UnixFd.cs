@@ -16,6 +16,9 @@ namespace DBus;
 public sealed class UnixFd : IDisposable
 {
     private SafeFileHandle? _handle;
+    // The connection this descriptor was received on counts it as open (DBusConnectionOptions.MaxUnixFdsPerConnection)
+    // until it is closed or handed on; null for descriptors made here.
+    private UnixFdCounter? _counter;
 
     private UnixFd(SafeFileHandle handle) => _handle = handle;
 
@@ -66,6 +69,7 @@ public sealed class UnixFd : IDisposable
     {
         var handle = Handle;
         _handle = null;
+        CountOut();
         return handle;
     }
 
@@ -107,10 +111,18 @@ public sealed class UnixFd : IDisposable
     {
         _handle?.Dispose();
         _handle = null;
+        CountOut();
     }
 
     /// <inheritdoc/>
     public override string ToString() => IsValid ? $"UnixFd({DangerousGetDescriptor()})" : "UnixFd(closed)";
+
+    /// <summary>Makes <paramref name="counter"/> count this descriptor until it is closed or handed on (by the receive
+    /// path, before anyone else sees this object).</summary>
+    internal void CountIn(UnixFdCounter counter) => _counter = counter;
+
+    // Exactly once, whichever threads dispose or hand on at the same time.
+    private void CountOut() => Interlocked.Exchange(ref _counter, null)?.Remove();
 
     private SafeFileHandle Handle => _handle is { IsClosed: false } h ? h : throw new ObjectDisposedException(nameof(UnixFd), "the descriptor was closed or handed on");
 
