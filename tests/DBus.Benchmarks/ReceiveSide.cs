@@ -167,7 +167,7 @@ internal static class ReceiveSide
     private static long FrameWithPipe(ChunkSource source, int chunk, int segment, int repeats)
     {
         var pipe = new Pipe(SyncOptions(segment));
-        var fds = new ReceivedFds(MaxFdsPerMessage);
+        var fds = new ReceivedFds(MaxFdsPerMessage, int.MaxValue);
         long written = 0;
         long taken = 0;
         long messages = 0;
@@ -240,7 +240,7 @@ internal static class ReceiveSide
         // message, whose reader cannot consume anything until all of it is there.
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19, minimumSegmentSize: 64 * 1024,
             useSynchronizationContext: false));
-        var fds = new ReceivedFds(MaxFdsPerMessage);
+        var fds = new ReceivedFds(MaxFdsPerMessage, int.MaxValue);
         var consumer = Task.Run(() => ConsumeAsync(pipe.Reader, fds, expected));
         long written = 0;
         while (source.NextChunk(chunk, ref repeats))
@@ -559,7 +559,7 @@ internal static class ReceiveSide
         private readonly Action<MessageData> _onMessage;
         private readonly bool _async;
         private readonly Pipe _pipe;
-        private readonly ReceivedFds _fds = new(MaxFdsPerMessage);
+        private readonly ReceivedFds _fds = new(MaxFdsPerMessage, int.MaxValue);
         private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _written;
         private long _taken;
