@@ -188,6 +188,10 @@ internal sealed unsafe class SocketReactor
     {
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEventsPerWait * EpollInterop.EventSize));
         var afterEvent = t_afterEvent = new Queue<IThreadPoolWorkItem>();
+        // The context this thread starts with (nothing flowing), put back after every event, as a pool thread is after
+        // every work item: user code run here (handlers, continuations) must not leave its AsyncLocals or its
+        // SynchronizationContext to the next connection's.
+        var clean = ExecutionContext.Capture();
         try
         {
             while (true)
@@ -219,6 +223,7 @@ internal sealed unsafe class SocketReactor
                         registration.OnEvents(EpollInterop.EventsAt(events, i));
                     }
                     RunAfterEventWork(afterEvent);
+                    RestoreContext(clean);
                 }
                 if (Volatile.Read(ref _waiting) > 0 && TryRetire())
                 {
@@ -247,6 +252,18 @@ internal sealed unsafe class SocketReactor
         while (afterEvent.TryDequeue(out var item))
         {
             ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
+        }
+    }
+
+    private static void RestoreContext(ExecutionContext? clean)
+    {
+        if (SynchronizationContext.Current is not null)
+        {
+            SynchronizationContext.SetSynchronizationContext(null);
+        }
+        if (clean is not null && ExecutionContext.Capture() != clean)
+        {
+            ExecutionContext.Restore(clean);
         }
     }
 

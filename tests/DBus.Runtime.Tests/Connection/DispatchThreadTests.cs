@@ -169,6 +169,37 @@ public class DispatchThreadTests
         await client.DisposeAsync();
     }
 
+    private static readonly AsyncLocal<string?> s_leaked = new();
+
+    [Test]
+    public async Task What_a_handler_sets_on_the_reactor_thread_does_not_reach_the_next_message()
+    {
+        var (client, server) = UnixPair();
+        var seen = new List<(string? Local, SynchronizationContext? Context)>();
+        server.AddMessageFilter((connection, message) =>
+        {
+            if (message.Member != "Leak")
+            {
+                return MessageFilterResult.NotHandled;
+            }
+            seen.Add((s_leaked.Value, SynchronizationContext.Current));
+            s_leaked.Value = "set by an earlier message";
+            SynchronizationContext.SetSynchronizationContext(new SynchronizationContext());
+            connection.Send(MessageWriter.CreateMethodReturn(message).ToMessage());
+            return MessageFilterResult.Handled;
+        });
+        for (int i = 0; i < 3; i++)
+        {
+            // One call at a time: each is its own event on the server's reactor thread.
+            (await client.CallAsync(PeerPair.Call("Leak"), s_timeout)).Dispose();
+        }
+        Assert.That(seen, Has.Count.EqualTo(3));
+        Assert.That(seen.Select(s => s.Local), Is.All.Null, "an AsyncLocal set by a handler");
+        Assert.That(seen.Select(s => s.Context), Is.All.Null, "a SynchronizationContext set by a handler");
+        await server.DisposeAsync();
+        await client.DisposeAsync();
+    }
+
     [Test]
     public async Task Over_another_transport_the_connection_dispatches_on_the_thread_pool()
     {
