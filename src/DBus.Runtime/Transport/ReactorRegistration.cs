@@ -11,7 +11,10 @@ internal sealed class ReactorRegistration : IDisposable
     private const uint WriteEvents = EpollInterop.EpollOut | EpollInterop.EpollHup | EpollInterop.EpollErr;
 
     private readonly SocketReactor _reactor;
+    // Guards what epoll watches (EPOLLOUT or not) against a send arming it while the reactor disarms it.
+    private readonly Lock _interestLock = new();
     private IReadyHandler? _readHandler;
+    private bool _watchingWritable;
     private int _disposed;
 
     internal ReactorRegistration(SocketReactor reactor, int fd, ulong data, string description)
@@ -45,7 +48,10 @@ internal sealed class ReactorRegistration : IDisposable
         {
             ThrowHelper.ThrowInvalidOperation("the socket already has a read handler");
         }
-        _reactor.Rearm(this);
+        lock (_interestLock)
+        {
+            _reactor.Rearm(this, _watchingWritable);
+        }
     }
 
     /// <summary>Called by the reactor with the events epoll reported.</summary>
@@ -58,6 +64,7 @@ internal sealed class ReactorRegistration : IDisposable
         if ((events & WriteEvents) != 0)
         {
             Writable.Signal();
+            UpdateWriteInterest();
         }
         if ((events & ReadEvents) != 0)
         {
@@ -72,6 +79,40 @@ internal sealed class ReactorRegistration : IDisposable
         }
     }
 
+    /// <summary>Waits until the socket has room to write after <paramref name="observed"/> (see
+    /// <see cref="ReadinessWaiter"/>), watching for it only while waiting.</summary>
+    public ValueTask WaitWritableAsync(long observed, CancellationToken cancellationToken)
+    {
+        var wait = Writable.WaitAsync(observed, cancellationToken);
+        if (!wait.IsCompleted)
+        {
+            UpdateWriteInterest();
+        }
+        return wait;
+    }
+
+    /// <summary>Watches for room to write exactly while a send waits for it.</summary>
+    private void UpdateWriteInterest()
+    {
+        lock (_interestLock)
+        {
+            bool wanted = Writable.IsWaiting;
+            if (wanted == _watchingWritable || Volatile.Read(ref _disposed) != 0)
+            {
+                return;
+            }
+            try
+            {
+                _reactor.Rearm(this, wanted);
+                _watchingWritable = wanted;
+            }
+            catch (IOException) when (Volatile.Read(ref _disposed) != 0)
+            {
+                // Out of the epoll set already; Dispose completed the waiter.
+            }
+        }
+    }
+
     /// <summary>The socket is shut down: waits end at once, the read handler runs to see the end.</summary>
     public void Close()
     {
@@ -82,7 +123,10 @@ internal sealed class ReactorRegistration : IDisposable
             // The shut-down socket reads as ended: an event makes the read handler see it on a reactor thread.
             try
             {
-                _reactor.Rearm(this);
+                lock (_interestLock)
+                {
+                    _reactor.Rearm(this, _watchingWritable);
+                }
             }
             catch (IOException)
             {

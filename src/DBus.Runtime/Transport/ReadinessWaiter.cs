@@ -25,6 +25,18 @@ internal sealed class ReadinessWaiter : IValueTaskSource
     /// (only for library code that does not block, such as the rest of a send), instead of the thread pool.</param>
     public ReadinessWaiter(bool continueOnReactor) => _continueOnReactor = continueOnReactor;
 
+    /// <summary>True while an operation waits.</summary>
+    public bool IsWaiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting;
+            }
+        }
+    }
+
     /// <summary>How many readiness events came so far.</summary>
     public long Sequence => Volatile.Read(ref _sequence);
 

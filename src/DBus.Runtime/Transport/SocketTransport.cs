@@ -260,7 +260,8 @@ internal sealed class SocketTransport : DBusTransport
 
     private async ValueTask SendDirectSlowAsync(ReadOnlyMemory<byte> buffer, ReadOnlyMemory<int> fds, CancellationToken cancellationToken)
     {
-        var writable = Registration.Writable;
+        var registration = Registration;
+        var writable = registration.Writable;
         while (!buffer.IsEmpty)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -277,7 +278,7 @@ internal sealed class SocketTransport : DBusTransport
             }
             else if (errno == SocketInterop.EAgain)
             {
-                await writable.WaitAsync(sequence, cancellationToken).ConfigureAwait(false);
+                await registration.WaitWritableAsync(sequence, cancellationToken).ConfigureAwait(false);
             }
             else if (errno != SocketInterop.EIntr)
             {
