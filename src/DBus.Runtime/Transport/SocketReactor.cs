@@ -23,12 +23,6 @@ internal sealed unsafe class SocketReactor
     /// <summary>The most threads all the reactors run together, however many handlers block.</summary>
     public const int MaxThreads = 32;
 
-    /// <summary>How long a reactor thread polls for the next event before it sleeps (see SpinForEvent).</summary>
-    public const int SpinMicroseconds = 50;
-
-    private static readonly bool s_singleCore = Environment.ProcessorCount == 1;
-    private static readonly long s_spinTicks = System.Diagnostics.Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
-
     /// <summary>How long every reactor thread may be busy with events before another is started.</summary>
     public const int StallMilliseconds = 50;
 
@@ -208,11 +202,7 @@ internal sealed unsafe class SocketReactor
             while (true)
             {
                 Interlocked.Increment(ref _waiting);
-                int count = SpinForEvent(events);
-                if (count == 0)
-                {
-                    count = EpollInterop.Wait(_epfd, events, MaxEventsPerWait, -1);
-                }
+                int count = EpollInterop.Wait(_epfd, events, MaxEventsPerWait, -1);
                 int errno = count < 0 ? Marshal.GetLastPInvokeError() : 0;
                 if (Interlocked.Decrement(ref _waiting) == 0)
                 {
@@ -249,32 +239,6 @@ internal sealed unsafe class SocketReactor
         finally
         {
             NativeMemory.Free(events);
-        }
-    }
-
-    /// <summary>
-    /// Polls for the next event for up to <see cref="SpinMicroseconds"/> before sleeping, when there is another core
-    /// for the peer to run on. Measured on the 2-core VM (side-by-side Echo, one call at a time): sleeping at once
-    /// gave 22,000 calls/s at 20 µs of client CPU per call, since every round trip paid two wake-ups from an idle
-    /// virtual CPU; spinning gave 109,000 calls/s at 8.8 µs. A quiet connection pays one spin per message; with
-    /// one core (a process pinned to it) spinning would only delay the peer, so there is none.
-    /// </summary>
-    /// <returns>The events taken (0: none came, sleep).</returns>
-    private int SpinForEvent(byte* events)
-    {
-        if (s_singleCore)
-        {
-            return 0;
-        }
-        long until = System.Diagnostics.Stopwatch.GetTimestamp() + s_spinTicks;
-        while (true)
-        {
-            int count = EpollInterop.Wait(_epfd, events, MaxEventsPerWait, 0);
-            if (count != 0 || System.Diagnostics.Stopwatch.GetTimestamp() >= until)
-            {
-                return count < 0 ? 0 : count;
-            }
-            Thread.SpinWait(20);
         }
     }
 
