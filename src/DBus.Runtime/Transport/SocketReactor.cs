@@ -23,6 +23,12 @@ internal sealed unsafe class SocketReactor
     /// <summary>The most threads all the reactors run together, however many handlers block.</summary>
     public const int MaxThreads = 32;
 
+    /// <summary>How long a reactor thread polls for the next event before it sleeps (see SpinForEvent).</summary>
+    public const int SpinMicroseconds = 50;
+
+    private static readonly bool s_singleCore = Environment.ProcessorCount == 1;
+    private static readonly long s_spinTicks = System.Diagnostics.Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+
     /// <summary>How long every reactor thread may be busy with events before another is started.</summary>
     public const int StallMilliseconds = 50;
 
@@ -57,6 +63,7 @@ internal sealed unsafe class SocketReactor
     private uint _generation;
     private int _threads;
     private int _waiting;
+    private bool _spinWorthIt;
     // When the last waiting thread left epoll_wait (so every thread has been busy since, if none waits now).
     private long _allBusySince;
     private int _watchdogArmed;
@@ -202,7 +209,14 @@ internal sealed unsafe class SocketReactor
             while (true)
             {
                 Interlocked.Increment(ref _waiting);
-                int count = EpollInterop.Wait(_epfd, events, MaxEventsPerWait, -1);
+                long waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
+                int count = _spinWorthIt ? SpinForEvent(events) : 0;
+                if (count == 0)
+                {
+                    count = EpollInterop.Wait(_epfd, events, MaxEventsPerWait, -1);
+                }
+                // Spin next time only if this event came within a spin's time of starting to wait.
+                _spinWorthIt = System.Diagnostics.Stopwatch.GetTimestamp() - waitStart < s_spinTicks;
                 int errno = count < 0 ? Marshal.GetLastPInvokeError() : 0;
                 if (Interlocked.Decrement(ref _waiting) == 0)
                 {
@@ -239,6 +253,34 @@ internal sealed unsafe class SocketReactor
         finally
         {
             NativeMemory.Free(events);
+        }
+    }
+
+    /// <summary>
+    /// Polls for the next event for up to <see cref="SpinMicroseconds"/> before sleeping. Only while it pays: the last
+    /// event came within a spin's time of starting to wait (a peer that answers that fast), and there is another core
+    /// for the peer to run on (pinned to one, spinning would only delay it). Measured on the 2-core VM, side by side:
+    /// sleeping at once, every round trip paid two wake-ups from an idle virtual CPU (sequential Echo 26,711 calls/s
+    /// at 20.4 µs client CPU per call); spinning always wasted CPU through dbus-daemon, whose replies take longer
+    /// than the spin (74 µs per call) and slowed pipelined calls (176,226 calls/s); spinning only while it pays gave
+    /// 94,263 calls/s at 10.0 µs, and no row worse than sleeping at once (docs/performance.md).
+    /// </summary>
+    /// <returns>The events taken (0: none came, sleep).</returns>
+    private int SpinForEvent(byte* events)
+    {
+        if (s_singleCore)
+        {
+            return 0;
+        }
+        long until = System.Diagnostics.Stopwatch.GetTimestamp() + s_spinTicks;
+        while (true)
+        {
+            int count = EpollInterop.Wait(_epfd, events, MaxEventsPerWait, 0);
+            if (count != 0 || System.Diagnostics.Stopwatch.GetTimestamp() >= until)
+            {
+                return count < 0 ? 0 : count;
+            }
+            Thread.SpinWait(20);
         }
     }
 
