@@ -43,8 +43,8 @@ public sealed partial class MessageStream
                 Timeout = options.ConnectTimeout,
                 KeyringDirectory = options.KeyringDirectory,
             }, cancellationToken).ConfigureAwait(false);
-            transport.MaxReceivedUnixFds = options.MaxUnixFdsPerConnection;
-            return new MessageStream(transport, auth.Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, options.MaxMessageUnixFds);
+            return new MessageStream(transport, auth.Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, options.MaxMessageUnixFds,
+                options.MaxUnixFdsPerConnection);
         }
         catch (Exception e)
         {

@@ -22,9 +22,9 @@ public sealed partial class MessageStream : IAsyncDisposable, IDisposable
     private int _disposed;
 
     internal MessageStream(DBusTransport transport, string serverGuid, bool unixFdsEnabled, ReadOnlyMemory<byte> readAhead, Queue<UnixFd>? readAheadFds,
-        int maxMessageUnixFds = DBusConnectionOptions.DefaultMaxMessageUnixFds)
+        int maxMessageUnixFds = DBusConnectionOptions.DefaultMaxMessageUnixFds, int maxUnixFdsPerConnection = DBusConnectionOptions.DefaultMaxUnixFdsPerConnection)
     {
-        _receivedFds = new ReceivedFds(maxMessageUnixFds, transport.MaxReceivedUnixFds);
+        _receivedFds = new ReceivedFds(maxMessageUnixFds, maxUnixFdsPerConnection);
         _transport = transport;
         ServerGuid = serverGuid;
         UnixFdsEnabled = unixFdsEnabled;

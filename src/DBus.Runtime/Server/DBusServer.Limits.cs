@@ -136,8 +136,6 @@ public sealed partial class DBusServer
             {
                 _completedConnections++;
                 admission.Completed = true;
-                // The stream made over it next enforces the per-connection descriptor limit.
-                admission.Transport.MaxReceivedUnixFds = (_options.ConnectionOptions ?? DBusConnectionOptions.Default).MaxUnixFdsPerConnection;
                 return null;
             }
         }

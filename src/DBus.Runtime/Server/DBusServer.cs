@@ -48,6 +48,7 @@ public sealed partial class DBusServer : IAsyncDisposable, IDisposable
             MaxOutgoingBytes = connection.MaxOutgoingBytes,
             MaxMessageUnixFds = connection.MaxMessageUnixFds,
             MaxMessageSize = connection.MaxMessageSize,
+            MaxUnixFdsPerConnection = connection.MaxUnixFdsPerConnection,
         };
         _objects = new ObjectServer(() => Connections);
         _acceptLoop = Task.Run(AcceptLoopAsync);
@@ -178,7 +179,8 @@ public sealed partial class DBusServer : IAsyncDisposable, IDisposable
                 }
                 throw refused;
             }
-            var stream = new MessageStream(transport, Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, _connectionOptions.MaxMessageUnixFds);
+            var stream = new MessageStream(transport, Guid, auth.UnixFdsEnabled, auth.ReadAhead, auth.ReadAheadFds, _connectionOptions.MaxMessageUnixFds,
+                _connectionOptions.MaxUnixFdsPerConnection);
             connection = new DBusConnection(stream, _connectionOptions, startDispatching: false, _objects) { AnswersHello = true };
             lock (_lock)
             {

@@ -18,11 +18,6 @@ internal abstract class DBusTransport : IDisposable
     /// take the plain socket path, and descriptors a peer sends anyway are dropped by the kernel.</summary>
     public bool UnixFdsEnabled { get; private set; }
 
-    /// <summary>The most descriptors received on this transport that may be open at once
-    /// (<see cref="DBusConnectionOptions.MaxUnixFdsPerConnection"/>), set before the message stream over it is made,
-    /// which enforces it: by the connecting side from its options, by a server as it completes a client.</summary>
-    public int MaxReceivedUnixFds { get; set; } = DBusConnectionOptions.DefaultMaxUnixFdsPerConnection;
-
     /// <summary>A short description for error messages, such as the address connected to.</summary>
     public string Description { get; init; } = "transport";
 

@@ -119,8 +119,8 @@ internal static class TransportConnector
     /// <summary>
     /// Asks for a send buffer of <see cref="UnixSendBufferSize"/> (the kernel caps it at net.core.wmem_max, doubled).
     /// With the default (208 KiB) a message of a few hundred KiB, such as an array of 100,000 int32, takes several
-    /// sendmsg calls with a wait for the peer to drain the socket in between, on a pool thread: that wait and its
-    /// wake-ups cost the client more CPU than the copy itself. sd-bus asks for the same 8 MiB (bus_socket_setup).
+    /// sendmsg calls with a wait for the peer to drain the socket in between: those waits and their wake-ups cost the
+    /// client more CPU than the copy itself. sd-bus asks for the same 8 MiB (bus_socket_setup).
     /// The memory is the kernel's and is used only while bytes wait in the socket. Best effort: a refusal keeps the
     /// default. A DBusServer's accepted sockets keep theirs, so a client that never reads cannot pin more there.
     /// </summary>

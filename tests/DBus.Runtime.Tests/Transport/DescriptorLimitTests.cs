@@ -37,8 +37,7 @@ public class DescriptorLimitTests
         using var _ = sender;
         sender.EnableUnixFds();
         receiving.EnableUnixFds();
-        receiving.MaxReceivedUnixFds = 8;
-        await using var stream = new MessageStream(receiving, "00112233445566778899aabbccddeeff", true, default, null);
+        await using var stream = new MessageStream(receiving, "00112233445566778899aabbccddeeff", true, default, null, maxUnixFdsPerConnection: 8);
         using var pipe = new AnonymousPipeServerStream(PipeDirection.In);
         var held = new List<UnixFd>();
         try
