@@ -217,13 +217,19 @@ public sealed partial class MessageStream
         {
             return false;
         }
-        var bytes = new ReadOnlySequence<byte>(buffer, _receiveStart, _receiveEnd - _receiveStart);
-        long before = bytes.Length;
+        int consumed;
         try
         {
-            if (!Message.TryReadData(ref bytes, out message, _receivedFds.Queue, MaxMessageSize))
+            if (!TryAdoptLargeMessage(buffer, out message, out consumed))
             {
-                return false;
+                var bytes = new ReadOnlySequence<byte>(buffer, _receiveStart, _receiveEnd - _receiveStart);
+                long before = bytes.Length;
+                if (!Message.TryReadData(ref bytes, out message, _receivedFds.Queue, MaxMessageSize))
+                {
+                    return false;
+                }
+                consumed = (int)(before - bytes.Length);
+                _receiveStart += consumed;
             }
         }
         catch (DBusProtocolException e)
@@ -231,8 +237,6 @@ public sealed partial class MessageStream
             Close(new DBusDisconnectedException("the peer sent a malformed message: " + e.Message, e));
             throw ClosedException();
         }
-        int consumed = (int)(before - bytes.Length);
-        _receiveStart += consumed;
         _takenBytes += consumed;
         if (_receivedFds.OnTaken((int)message.Header.UnixFdCount, _takenBytes) is { } error)
         {
@@ -244,6 +248,49 @@ public sealed partial class MessageStream
         {
             _receiveStart = _receiveEnd = 0;
         }
+        return true;
+    }
+
+    /// <summary>
+    /// Takes a whole large message (at least <see cref="InitialReceiveBufferSize"/>) that starts the receive buffer
+    /// by handing the buffer itself to it, instead of copying it out: such a message was read into a buffer grown
+    /// for it (<see cref="PrepareReceiveSpace"/> puts it at the start), so what follows it is at most one read's worth,
+    /// moved to a fresh buffer. Saves a copy of every large message (a 400 KB call: tens of microseconds).
+    /// </summary>
+    /// <exception cref="DBusProtocolException">The message is malformed.</exception>
+    private bool TryAdoptLargeMessage(byte[] buffer, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MessageData? message, out int consumed)
+    {
+        message = null;
+        consumed = 0;
+        int pending = _receiveEnd - _receiveStart;
+        if (_receiveStart != 0 || !Message.TryGetLength(buffer.AsSpan(0, pending), out int length)
+            || length < InitialReceiveBufferSize || length > pending || length > MaxMessageSize)
+        {
+            return false; // a small or incomplete message, or one TryReadData refuses with the reason
+        }
+        byte[]? rest = null;
+        if (pending > length)
+        {
+            rest = ArrayPool<byte>.Shared.Rent(Math.Max(InitialReceiveBufferSize, pending - length));
+            buffer.AsSpan(length, pending - length).CopyTo(rest);
+        }
+        try
+        {
+            message = Message.AdoptData(buffer, length, _receivedFds.Queue);
+        }
+        catch
+        {
+            if (rest is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rest);
+            }
+            throw;
+        }
+        // The message owns the old buffer now; the receive side goes on in the new one (or rents one when it reads).
+        _receiveBuffer = rest;
+        _receiveStart = 0;
+        _receiveEnd = pending - length;
+        consumed = length;
         return true;
     }
 

@@ -113,6 +113,22 @@ public sealed partial class Message
     }
 
     /// <summary>
+    /// Makes a message of the first <paramref name="length"/> bytes of <paramref name="buffer"/> without copying them:
+    /// the message owns the buffer from now on (it goes back to the pool with the message), unless this throws.
+    /// The receive side hands a large message's buffer over so (a 400 KB call is not copied once more).
+    /// </summary>
+    /// <param name="buffer">A buffer rented from <see cref="ArrayPool{T}.Shared"/> that starts with the whole message.</param>
+    /// <param name="length">The message's length, known from its fixed header and at most the buffer's.</param>
+    /// <param name="unixFds">As in <see cref="TryReadData"/>.</param>
+    /// <exception cref="DBusProtocolException">The header is malformed, or fewer descriptors arrived than announced.</exception>
+    internal static MessageData AdoptData(byte[] buffer, int length, Queue<UnixFd>? unixFds)
+    {
+        var header = ParseHeader(buffer.AsSpan(0, length), requireSerial: true);
+        var fds = TakeFds(header.UnixFdCount, unixFds);
+        return MessageData.Rent(null, buffer, length, header, fds);
+    }
+
+    /// <summary>
     /// Parses exactly one complete message; its bytes are copied into a pooled buffer. A serial of 0 (a message
     /// built by <see cref="MessageWriter"/> and not sent yet) is accepted here, unlike in <see cref="TryRead"/>.
     /// </summary>

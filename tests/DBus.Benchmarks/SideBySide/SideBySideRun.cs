@@ -11,11 +11,13 @@ namespace DBus.Benchmarks.SideBySide;
 /// (user+sys, from getrusage or /proc). Rounds interleave the implementations so that a noisy neighbour hurts all
 /// of them alike; the tables give medians.
 /// Run: dotnet run -c Release --project tests/DBus.Benchmarks -- --side-by-side [--seconds 5] [--rounds 3] [--pinned]
-/// (--pinned: the sequential Echo peer-to-peer only, every process on core 0.)
+/// [--only TEXT] [--impl dbusgen,sdbus]
+/// (--pinned: the sequential Echo peer-to-peer only, every process on core 0; --only: the scenarios whose name
+/// contains TEXT; --impl: these implementations only, for quick comparisons while working on one row.)
 /// </summary>
 internal static class SideBySideRun
 {
-    private static readonly string[] s_implementations = ["dbusgen", "tmds", "sdbus"];
+    private static string[] s_implementations = ["dbusgen", "tmds", "sdbus"];
 
     private sealed record Scenario(string Name, string Workload, int InFlight, string Topology);
 
@@ -40,6 +42,16 @@ internal static class SideBySideRun
                 new("Sum(ai 100k), sequential, peer-to-peer", "sum", 1, "p2p"),
                 new("Sum(ai 100k), sequential, via dbus-daemon", "sum", 1, "bus"),
             ];
+        int only = Array.IndexOf(args, "--only");
+        if (only >= 0)
+        {
+            scenarios = scenarios.Where(s => s.Name.Contains(args[only + 1], StringComparison.OrdinalIgnoreCase)).ToArray();
+        }
+        int impl = Array.IndexOf(args, "--impl");
+        if (impl >= 0)
+        {
+            s_implementations = args[impl + 1].Split(',');
+        }
         var samples = new Dictionary<(Scenario, string), List<Sample>>();
         for (int round = 1; round <= rounds; round++)
         {
@@ -178,6 +190,10 @@ internal static class SideBySideRun
         Console.WriteLine(pinned ? "|---|---:|---:|" : "|---|---:|---:|");
         foreach (var scenario in scenarios)
         {
+            if (!s_implementations.Contains("dbusgen") || !s_implementations.Contains("sdbus"))
+            {
+                break;
+            }
             var ours = samples[(scenario, "dbusgen")];
             var theirs = samples[(scenario, "sdbus")];
             double Ratio(Func<Sample, double> metric) => Median(ours, metric) / Median(theirs, metric);

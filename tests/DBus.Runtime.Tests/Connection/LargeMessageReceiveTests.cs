@@ -1,0 +1,106 @@
+namespace DBus.Runtime.Tests.Connection;
+
+/// <summary>
+/// A large incoming message (at least the receive buffer's initial 64 KiB) takes over the buffer it was read into
+/// instead of being copied out of it; whatever arrived behind it moves to a new buffer. These tests send large and
+/// small messages run together in single writes and split at awkward places, and check every byte that comes out.
+/// </summary>
+[TestFixture]
+public class LargeMessageReceiveTests
+{
+    private const string Guid = "0123456789abcdef0123456789abcdef";
+
+    [Test]
+    public async Task Large_and_small_messages_in_one_write_arrive_whole_and_in_order()
+    {
+        int[] sizes = [16, 200_000, 8, 65_536, 70_000, 3, 1_000_000, 64];
+        byte[] wire = Concatenate(sizes.Select((size, i) => Bytes(Build(i, size))));
+
+        var (_, b) = PairedTransport.CreatePair();
+        await using var receiver = new MessageStream(b, Guid, false, default, null);
+        // Not awaited first: the in-memory pipe holds back a writer until the reader takes what it wrote.
+        var injecting = b.InjectAsync(wire);
+
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            using var message = await receiver.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            AssertContent(message, i, sizes[i]);
+        }
+        await injecting.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Test]
+    public async Task A_message_split_right_behind_a_large_one_is_completed_by_the_next_read()
+    {
+        byte[] large = Bytes(Build(0, 300_000));
+        byte[] small = Bytes(Build(1, 40));
+        // The large message and the first half of the small one's fixed header, then the rest of the small one.
+        byte[] first = Concatenate([large, small[..7]]);
+
+        var (_, b) = PairedTransport.CreatePair();
+        await using var receiver = new MessageStream(b, Guid, false, default, null);
+        var injecting = b.InjectAsync(first);
+        using (var message = await receiver.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)))
+        {
+            AssertContent(message, 0, 300_000);
+        }
+        await injecting.WaitAsync(TimeSpan.FromSeconds(10));
+        var second = receiver.ReceiveAsync().AsTask();
+        await b.InjectAsync(small[7..]).WaitAsync(TimeSpan.FromSeconds(10));
+        using (var message = await second.WaitAsync(TimeSpan.FromSeconds(10)))
+        {
+            AssertContent(message, 1, 40);
+        }
+    }
+
+    [Test]
+    public async Task A_received_large_message_stays_intact_while_later_messages_are_read()
+    {
+        // The first message keeps the buffer it was read into; reading the next ones must not write over it.
+        byte[] wire = Concatenate([Bytes(Build(0, 500_000)), Bytes(Build(1, 500_000)), Bytes(Build(2, 100))]);
+
+        var (_, b) = PairedTransport.CreatePair();
+        await using var receiver = new MessageStream(b, Guid, false, default, null);
+        var injecting = b.InjectAsync(wire);
+        using var first = await receiver.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        using var second = await receiver.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        using var third = await receiver.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        await injecting.WaitAsync(TimeSpan.FromSeconds(10));
+        AssertContent(first, 0, 500_000);
+        AssertContent(second, 1, 500_000);
+        AssertContent(third, 2, 100);
+    }
+
+    /// <summary>A signal whose body is its index and <paramref name="size"/> bytes that depend on both.</summary>
+    private static Message Build(int index, int size)
+    {
+        var writer = MessageWriter.CreateSignal(new ObjectPath("/large"), "org.test.Large", "M", new Signature("iay"));
+        writer.WriteInt32(index);
+        writer.WriteArray(Pattern(index, size));
+        var message = writer.ToMessage();
+        message.SetSerial((uint)index + 1);
+        return message;
+    }
+
+    private static byte[] Pattern(int index, int size) =>
+        Enumerable.Range(0, size).Select(i => (byte)(i * 31 + index * 7 + (i >> 8))).ToArray();
+
+    private static byte[] Bytes(Message message)
+    {
+        using (message)
+        {
+            return message.Bytes.ToArray();
+        }
+    }
+
+    private static byte[] Concatenate(IEnumerable<byte[]> parts) => parts.SelectMany(part => part).ToArray();
+
+    private static void AssertContent(Message message, int index, int size)
+    {
+        Assert.That(message.Serial, Is.EqualTo((uint)index + 1));
+        var reader = message.GetBodyReader();
+        Assert.That(reader.ReadInt32(), Is.EqualTo(index));
+        Assert.That(reader.ReadArrayOfByte(), Is.EqualTo(Pattern(index, size)), $"the body of message {index} ({size} bytes)");
+    }
+}
