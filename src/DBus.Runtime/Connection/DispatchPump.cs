@@ -79,6 +79,7 @@ internal sealed class DispatchPump : IReadyHandler, IThreadPoolWorkItem
     /// <summary>One turn: runs while the pump is Running, until the socket is empty and nothing asked for more.</summary>
     private void Pump(int budget)
     {
+        int start = budget;
         try
         {
             while (true)
@@ -100,6 +101,10 @@ internal sealed class DispatchPump : IReadyHandler, IThreadPoolWorkItem
                 }
                 if (Interlocked.CompareExchange(ref _state, Idle, Running) == Running)
                 {
+                    if (start - budget > 1)
+                    {
+                        SocketReactor.NoteBurst();
+                    }
                     return;
                 }
                 // RunAgain: bytes came after the socket said it was empty; this thread takes them.

@@ -53,6 +53,10 @@ internal sealed unsafe class SocketReactor
     [ThreadStatic]
     private static Queue<IThreadPoolWorkItem>? t_afterEvent;
 
+    // Set while handling an event that brought more than one message (see NoteBurst); read and cleared before the next wait.
+    [ThreadStatic]
+    private static bool t_burst;
+
     private readonly int _epfd;
     private readonly Lock _registrationsLock = new();
     // Slot i holds the registration tagged i (low 32 bits of the epoll data; the high 32 bits are its generation,
@@ -198,6 +202,10 @@ internal sealed unsafe class SocketReactor
         return true;
     }
 
+    /// <summary>Tells the reactor thread running this (if it is one) that the event brought several messages at once:
+    /// a peer that pipelines, not one waiting for each answer, so the thread should not spin before its next wait.</summary>
+    public static void NoteBurst() => t_burst = true;
+
     private void Run()
     {
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEventsPerWait * EpollInterop.EventSize));
@@ -217,7 +225,9 @@ internal sealed unsafe class SocketReactor
                 long poolWork = ThreadPool.CompletedWorkItemCount;
                 bool poolIdle = poolWork == _poolWorkAtLastWait;
                 _poolWorkAtLastWait = poolWork;
-                int count = _spinWorthIt && poolIdle ? SpinForEvent(events) : 0;
+                bool burst = t_burst;
+                t_burst = false;
+                int count = _spinWorthIt && poolIdle && !burst ? SpinForEvent(events) : 0;
                 if (count == 0)
                 {
                     count = EpollInterop.Wait(_epfd, events, MaxEventsPerWait, -1);
@@ -301,11 +311,15 @@ internal sealed unsafe class SocketReactor
     /// </summary>
     private static void RunAfterEventWork(Queue<IThreadPoolWorkItem> afterEvent)
     {
-        if (afterEvent.Count == 1)
+        if (afterEvent.Count <= 1)
         {
-            afterEvent.Dequeue().Execute();
+            if (afterEvent.Count == 1)
+            {
+                afterEvent.Dequeue().Execute();
+            }
             return;
         }
+        t_burst = true;
         while (afterEvent.TryDequeue(out var item))
         {
             ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
