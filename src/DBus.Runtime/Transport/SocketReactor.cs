@@ -276,9 +276,9 @@ internal sealed unsafe class SocketReactor
     /// <summary>
     /// Polls for the next event for up to <see cref="SpinMicroseconds"/> before sleeping. Only while it pays: the last
     /// event came within a spin's time of starting to wait (a peer that answers that fast), the thread pool did no
-    /// work since the last wait (else the process is busy with more than this loop, as with pipelined calls, and the
-    /// spin takes a core from that work: Echo with 64 in flight ran at 270,000-405,000 calls/s with the spin and at
-    /// 577,000-594,000 without it), and there is another core
+    /// work since the last wait and the last event brought one message, not several (else the process or its peer is
+    /// busy with more than this loop, as with pipelined calls, and the spin takes a core from that work: Echo with 64
+    /// in flight ran at 270,000-405,000 calls/s with the spin and at 577,000-594,000 without it), and there is another core
     /// for the peer to run on (pinned to one, spinning would only delay it). Measured on the 2-core VM, side by side:
     /// sleeping at once, every round trip paid two wake-ups from an idle virtual CPU (sequential Echo 26,711 calls/s
     /// at 20.4 µs client CPU per call); spinning always wasted CPU through dbus-daemon, whose replies take longer
