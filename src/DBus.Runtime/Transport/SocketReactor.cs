@@ -220,14 +220,7 @@ internal sealed unsafe class SocketReactor
             {
                 Interlocked.Increment(ref _waiting);
                 long waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                // Work the thread pool did since the last wait means the process has more to do than this event
-                // loop (continuations of pipelined calls, the writer loop): a spin would take a core from it.
-                long poolWork = ThreadPool.CompletedWorkItemCount;
-                bool poolIdle = poolWork == _poolWorkAtLastWait;
-                _poolWorkAtLastWait = poolWork;
-                bool burst = t_burst;
-                t_burst = false;
-                int count = _spinWorthIt && poolIdle && !burst ? SpinForEvent(events) : 0;
+                int count = ShouldSpin() ? SpinForEvent(events) : 0;
                 if (count == 0)
                 {
                     count = EpollInterop.Wait(_epfd, events, MaxEventsPerWait, -1);
@@ -274,6 +267,26 @@ internal sealed unsafe class SocketReactor
     }
 
     /// <summary>
+    /// Whether to poll for the next event before sleeping (see <see cref="SpinForEvent"/>); called once per wait, as
+    /// it notes the thread pool's progress since the last one. Work the pool did since then, or an event that brought
+    /// several messages, means the process or its peer has more to do than this event loop (continuations of
+    /// pipelined calls, the writer loop): a spin would take a core from it.
+    /// </summary>
+    private bool ShouldSpin()
+    {
+        bool burst = t_burst;
+        t_burst = false;
+        if (s_singleCore)
+        {
+            return false;
+        }
+        long poolWork = ThreadPool.CompletedWorkItemCount;
+        bool poolIdle = poolWork == _poolWorkAtLastWait;
+        _poolWorkAtLastWait = poolWork;
+        return _spinWorthIt && poolIdle && !burst;
+    }
+
+    /// <summary>
     /// Polls for the next event for up to <see cref="SpinMicroseconds"/> before sleeping. Only while it pays: the last
     /// event came within a spin's time of starting to wait (a peer that answers that fast), the thread pool did no
     /// work since the last wait and the last event brought one message, not several (else the process or its peer is
@@ -288,10 +301,6 @@ internal sealed unsafe class SocketReactor
     /// <returns>The events taken (0: none came, sleep).</returns>
     private int SpinForEvent(byte* events)
     {
-        if (s_singleCore)
-        {
-            return 0;
-        }
         long until = System.Diagnostics.Stopwatch.GetTimestamp() + s_spinTicks;
         while (true)
         {

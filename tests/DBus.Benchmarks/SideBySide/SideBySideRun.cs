@@ -17,7 +17,7 @@ namespace DBus.Benchmarks.SideBySide;
 /// </summary>
 internal static class SideBySideRun
 {
-    private static string[] s_implementations = ["dbusgen", "tmds", "sdbus"];
+    private static readonly string[] s_allImplementations = ["dbusgen", "tmds", "sdbus"];
 
     private sealed record Scenario(string Name, string Workload, int InFlight, string Topology);
 
@@ -48,16 +48,13 @@ internal static class SideBySideRun
             scenarios = scenarios.Where(s => s.Name.Contains(args[only + 1], StringComparison.OrdinalIgnoreCase)).ToArray();
         }
         int impl = Array.IndexOf(args, "--impl");
-        if (impl >= 0)
-        {
-            s_implementations = args[impl + 1].Split(',');
-        }
+        string[] implementations = impl >= 0 ? args[impl + 1].Split(',') : s_allImplementations;
         var samples = new Dictionary<(Scenario, string), List<Sample>>();
         for (int round = 1; round <= rounds; round++)
         {
             foreach (var scenario in scenarios)
             {
-                foreach (string implementation in s_implementations)
+                foreach (string implementation in implementations)
                 {
                     var sample = await MeasureAsync(scenario, implementation, sdbus, seconds, pinned);
                     Console.Error.WriteLine($"round {round}: {scenario.Name}, {implementation}: {sample.CallsPerSecond:N0} calls/s, " +
@@ -70,7 +67,7 @@ internal static class SideBySideRun
                 }
             }
         }
-        Print(scenarios, samples, seconds, rounds, pinned);
+        Print(scenarios, implementations, samples, seconds, rounds, pinned);
     }
 
     private static async Task<Sample> MeasureAsync(Scenario scenario, string implementation, string sdbus, double seconds, bool pinned)
@@ -168,7 +165,7 @@ internal static class SideBySideRun
         throw new ArgumentException("unknown side-by-side child arguments: " + string.Join(' ', args));
     }
 
-    private static void Print(Scenario[] scenarios, Dictionary<(Scenario, string), List<Sample>> samples, double seconds, int rounds, bool pinned)
+    private static void Print(Scenario[] scenarios, string[] implementations, Dictionary<(Scenario, string), List<Sample>> samples, double seconds, int rounds, bool pinned)
     {
         Console.WriteLine($"Side by side, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores visible, " +
             $"{rounds} interleaved rounds × {seconds} s, medians. Peer-to-peer, the Tmds.DBus.Protocol client calls the DBusGen server.");
@@ -179,7 +176,7 @@ internal static class SideBySideRun
         Console.WriteLine(pinned ? "|---|---|---:|---:|---:|---:|" : "|---|---|---:|---:|---:|---:|---:|");
         foreach (var scenario in scenarios)
         {
-            foreach (string implementation in s_implementations)
+            foreach (string implementation in implementations)
             {
                 var list = samples[(scenario, implementation)];
                 double alloc = Median(list, s => s.ClientAllocBytes);
@@ -197,7 +194,7 @@ internal static class SideBySideRun
         Console.WriteLine(pinned ? "|---|---:|---:|" : "|---|---:|---:|");
         foreach (var scenario in scenarios)
         {
-            if (!s_implementations.Contains("dbusgen") || !s_implementations.Contains("sdbus"))
+            if (!implementations.Contains("dbusgen") || !implementations.Contains("sdbus"))
             {
                 break;
             }
