@@ -79,7 +79,7 @@ internal sealed class DispatchPump : IReadyHandler, IThreadPoolWorkItem
     /// <summary>One turn: runs while the pump is Running, until the socket is empty and nothing asked for more.</summary>
     private void Pump(int budget)
     {
-        int start = budget;
+        int budgetAtStart = budget;
         try
         {
             while (true)
@@ -101,7 +101,7 @@ internal sealed class DispatchPump : IReadyHandler, IThreadPoolWorkItem
                 }
                 if (Interlocked.CompareExchange(ref _state, Idle, Running) == Running)
                 {
-                    if (start - budget > 1)
+                    if (budgetAtStart - budget > 1) // several messages in this turn: a pipelining peer
                     {
                         SocketReactor.NoteBurst();
                     }
