@@ -49,9 +49,9 @@ internal sealed unsafe class SocketReactor
     private static int s_nextReactor = -1;
     private static int s_allThreads;
 
-    // Work a reactor thread runs once it is done with the current event (see RunAfterEvent); null on other threads.
+    // What the current event published for after its handling (see RunAfterEvent); null on other threads.
     [ThreadStatic]
-    private static Queue<IThreadPoolWorkItem>? t_afterEvent;
+    private static AfterEvent? t_afterEvent;
 
     // Set while handling an event that brought more than one message (see NoteBurst); read and cleared before the next wait.
     [ThreadStatic]
@@ -185,20 +185,38 @@ internal sealed unsafe class SocketReactor
     }
 
     /// <summary>
-    /// On a reactor thread, queues <paramref name="item"/> to run once the current event is handled (its connection's
-    /// dispatch turn is over; on this thread when it is the turn's only one) and returns true; elsewhere returns false. A call's outcome published
-    /// so runs the caller's continuation where the reply was read, as sd-bus reads a reply on the calling thread: one
-    /// thread wakes per call instead of the reactor's and then a pool thread. A continuation that blocks there cannot
-    /// deadlock: the turn is over, so the connection is free to be read by the thread the watchdog starts.
+    /// On a reactor thread, takes <paramref name="item"/> (a call's outcome) to run once the current event is handled
+    /// and returns true; elsewhere returns false. The event's only outcome runs on this thread once its connection's
+    /// dispatch turn is over, as sd-bus reads a reply on the calling thread: one thread wakes per call instead of the
+    /// reactor's and then a pool thread. A continuation that blocks there cannot deadlock: the turn is over, so the
+    /// connection is free to be read by the thread the watchdog starts. From a second outcome in the same event on
+    /// (replies to calls pipelined together), each goes to the thread pool at once, where the continuations run in
+    /// parallel while this thread reads on: held to the end of the turn, they left the pool idle while it read, and
+    /// Echo with 64 in flight lost a fifth of its calls per second (docs/performance.md).
     /// </summary>
     public static bool RunAfterEvent(IThreadPoolWorkItem item)
     {
-        var queue = t_afterEvent;
-        if (queue is null)
+        var afterEvent = t_afterEvent;
+        if (afterEvent is null)
         {
             return false;
         }
-        queue.Enqueue(item);
+        if (afterEvent.Several)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
+        }
+        else if (afterEvent.Held is null)
+        {
+            afterEvent.Held = item;
+        }
+        else
+        {
+            afterEvent.Several = true;
+            t_burst = true;
+            ThreadPool.UnsafeQueueUserWorkItem(afterEvent.Held, preferLocal: false);
+            afterEvent.Held = null;
+            ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
+        }
         return true;
     }
 
@@ -209,7 +227,7 @@ internal sealed unsafe class SocketReactor
     private void Run()
     {
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEventsPerWait * EpollInterop.EventSize));
-        var afterEvent = t_afterEvent = new Queue<IThreadPoolWorkItem>();
+        var afterEvent = t_afterEvent = new AfterEvent();
         // The context this thread starts with (nothing flowing), put back after every event, as a pool thread is after
         // every work item: user code run here (handlers, continuations) must not leave its AsyncLocals or its
         // SynchronizationContext to the next connection's.
@@ -296,7 +314,11 @@ internal sealed unsafe class SocketReactor
     /// sleeping at once, every round trip paid two wake-ups from an idle virtual CPU (sequential Echo 26,711 calls/s
     /// at 20.4 µs client CPU per call); spinning always wasted CPU through dbus-daemon, whose replies take longer
     /// than the spin (74 µs per call) and slowed pipelined calls (176,226 calls/s); spinning only while it pays gave
-    /// 94,263 calls/s at 10.0 µs, and no row worse than sleeping at once (docs/performance.md).
+    /// 94,263 calls/s at 10.0 µs, and no row worse than sleeping at once (docs/performance.md). Between polls the
+    /// thread yields its core (sched_yield) rather than busy-waiting: the conditions above are guesses, and a spin they
+    /// let through under pipelined load still held a core that a runnable thread of this process or its peer wanted
+    /// (Echo with 64 in flight: 500,000 calls/s busy-waiting, 605,000 yielding, 630,000 for a dedicated thread per
+    /// connection; sequential Echo 111,000 against 104,000).
     /// </summary>
     /// <returns>The events taken (0: none came, sleep).</returns>
     private int SpinForEvent(byte* events)
@@ -309,30 +331,30 @@ internal sealed unsafe class SocketReactor
             {
                 return count < 0 ? 0 : count;
             }
-            Thread.SpinWait(20);
+            Thread.Yield();
         }
     }
 
-    /// <summary>
-    /// Runs what the event's dispatch turn left: one item (a sequential caller's continuation) here, with no hop;
-    /// several (replies to calls pipelined together) on the thread pool, where their continuations run in parallel
-    /// while this thread goes back to reading.
-    /// </summary>
-    private static void RunAfterEventWork(Queue<IThreadPoolWorkItem> afterEvent)
+    /// <summary>Runs the continuation the event's dispatch turn left for this thread, if it left one (see <see cref="RunAfterEvent"/>).</summary>
+    private static void RunAfterEventWork(AfterEvent afterEvent)
     {
-        if (afterEvent.Count <= 1)
+        afterEvent.Several = false;
+        var held = afterEvent.Held;
+        if (held is not null)
         {
-            if (afterEvent.Count == 1)
-            {
-                afterEvent.Dequeue().Execute();
-            }
-            return;
+            afterEvent.Held = null;
+            held.Execute();
         }
-        t_burst = true;
-        while (afterEvent.TryDequeue(out var item))
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
-        }
+    }
+
+    /// <summary>What one event published to run after it (see <see cref="RunAfterEvent"/>).</summary>
+    private sealed class AfterEvent
+    {
+        // The event's only outcome so far, to run on this thread once the event is handled.
+        public IThreadPoolWorkItem? Held;
+
+        // Set once the event published a second outcome: the rest go to the thread pool as they come.
+        public bool Several;
     }
 
     private static void RestoreContext(ExecutionContext? clean)

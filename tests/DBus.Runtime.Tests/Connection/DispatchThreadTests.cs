@@ -169,6 +169,53 @@ public class DispatchThreadTests
         await client.DisposeAsync();
     }
 
+    [Test]
+    public async Task Continuations_of_replies_read_together_run_while_the_turn_goes_on()
+    {
+        // The peer is a bare stream over the other end, so that two replies and a call reach the client in one write.
+        var (a, b) = SocketTransport.CreatePair();
+        var client = new DBusConnection(new MessageStream(a, Guid, false, default, null), s_peerOptions);
+        var peer = new MessageStream(b, Guid, false, default, null);
+        using var firstContinued = new ManualResetEventSlim();
+        var handledOn = new TaskCompletionSource<(Thread Thread, bool SawFirstContinuation)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.AddMessageFilter((connection, message) =>
+        {
+            if (message.Member != "Block")
+            {
+                return MessageFilterResult.NotHandled;
+            }
+            // Dispatched in the same turn as the replies before it: their continuations must not wait for its end.
+            handledOn.TrySetResult((Thread.CurrentThread, firstContinued.Wait(TimeSpan.FromSeconds(5))));
+            connection.Send(MessageWriter.CreateMethodReturn(message).ToMessage());
+            return MessageFilterResult.Handled;
+        });
+        var first = client.CallAsync(PeerPair.Call("One"), static reply => reply.Type);
+        var second = client.CallAsync(PeerPair.Call("Two"), static reply => reply.Type);
+        var continued = first.ContinueWith(_ => firstContinued.Set(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        using (var one = await peer.ReceiveAsync().AsTask().WaitAsync(s_timeout))
+        using (var two = await peer.ReceiveAsync().AsTask().WaitAsync(s_timeout))
+        using (var block = PeerPair.Call("Block"))
+        using (var replyOne = MessageWriter.CreateMethodReturn(one).ToMessage())
+        using (var replyTwo = MessageWriter.CreateMethodReturn(two).ToMessage())
+        {
+            block.SetSerial(peer.NextSerial());
+            replyOne.SetSerial(peer.NextSerial());
+            replyTwo.SetSerial(peer.NextSerial());
+            await b.SendAsync(replyOne.Bytes.ToArray().Concat(replyTwo.Bytes.ToArray()).Concat(block.Bytes.ToArray()).ToArray(), default, default);
+        }
+        using (var blockReply = await peer.ReceiveAsync().AsTask().WaitAsync(s_timeout))
+        {
+            Assert.That(blockReply.Type, Is.EqualTo(MessageType.MethodReturn));
+        }
+        var (thread, sawFirstContinuation) = await handledOn.Task.WaitAsync(s_timeout);
+        Assert.That(thread.Name, Is.EqualTo("D-Bus I/O"), "the call was dispatched by the reactor");
+        Assert.That(sawFirstContinuation, Is.True, "the first reply's continuation ran while the turn was still dispatching");
+        Assert.That(await second.WaitAsync(s_timeout), Is.EqualTo(MessageType.MethodReturn));
+        await continued.WaitAsync(s_timeout);
+        await client.DisposeAsync();
+        await peer.DisposeAsync();
+    }
+
     private static readonly AsyncLocal<string?> s_leaked = new();
 
     [Test]
