@@ -192,7 +192,7 @@ internal sealed unsafe class SocketReactor
     /// connection is free to be read by the thread the watchdog starts. From a second outcome in the same event on
     /// (replies to calls pipelined together), each goes to the thread pool at once, where the continuations run in
     /// parallel while this thread reads on: held to the end of the turn, they left the pool idle while it read, and
-    /// Echo with 64 in flight lost a fifth of its calls per second (docs/performance.md).
+    /// Echo with 64 in flight lost a quarter of its calls per second (docs/performance.md).
     /// </summary>
     public static bool RunAfterEvent(IThreadPoolWorkItem item)
     {
