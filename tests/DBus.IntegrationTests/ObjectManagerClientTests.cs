@@ -65,6 +65,75 @@ public class ObjectManagerClientTests
     }
 
     [Test]
+    public async Task When_the_managers_owner_goes_its_objects_go_and_a_new_owners_are_read_again()
+    {
+        await using var bus = await PrivateBus.StartAsync();
+        await using var client = await DBusConnection.ConnectAsync(bus.Address);
+        var first = await DBusConnection.ConnectAsync(bus.Address);
+        using (first.AddObjectManager("/managed"))
+        using (first.Export("/managed/first", new AllTypesService()))
+        {
+            await first.RequestNameAsync("org.dbusgen.Restarting");
+            await using var objects = await ObjectManagerClient.CreateAsync(client, "org.dbusgen.Restarting", "/managed");
+            var added = new BlockingCollection<ManagedInterfacesEventArgs>();
+            var removed = new BlockingCollection<ManagedInterfacesEventArgs>();
+            objects.InterfacesAdded += (_, e) => added.Add(e);
+            objects.InterfacesRemoved += (_, e) => removed.Add(e);
+            Assert.That(objects.Objects.Keys.Select(p => p.Value), Is.EqualTo(new[] { "/managed/first" }));
+
+            await first.DisposeAsync();
+            var gone = Next(removed);
+            Assert.That((gone.Path.Value, gone.Object), Is.EqualTo(("/managed/first", (ManagedObject?)null)));
+            Assert.That(gone.InterfaceNames, Does.Contain(AllTypesInterface.Name));
+            Assert.That(objects.Objects, Is.Empty);
+
+            // The service comes back with other objects, exported before it takes the name, as a restarted one would.
+            await using var second = await DBusConnection.ConnectAsync(bus.Address);
+            using var manager = second.AddObjectManager("/managed");
+            using var secondExport = second.Export("/managed/second", new AllTypesService());
+            await second.RequestNameAsync("org.dbusgen.Restarting");
+            var reread = Next(added);
+            Assert.That((reread.Path.Value, reread.Object!.Implements(AllTypesInterface.Name)), Is.EqualTo(("/managed/second", true)));
+            Assert.That(objects.Objects.Keys.Select(p => p.Value), Is.EqualTo(new[] { "/managed/second" }));
+            var proxy = objects.GetProxy("/managed/second", AllTypesInterface.Name, (c, d, p) => new AllTypesProxy(c, d, p));
+            Assert.That(await proxy.GetTitleAsync(), Is.EqualTo("All types"), "a proxy reaches the new owner");
+
+            // The new owner's signals are followed.
+            using var thirdExport = second.Export("/managed/third", new AllTypesService());
+            Assert.That(Next(added).Path.Value, Is.EqualTo("/managed/third"));
+            Assert.That(objects.Objects.Keys.Select(p => p.Value).Order(), Is.EqualTo(new[] { "/managed/second", "/managed/third" }));
+            Assert.That(removed, Is.Empty, "nothing else was removed");
+        }
+    }
+
+    [Test]
+    public async Task A_new_owner_that_exports_after_taking_the_name_is_followed_from_its_signals_once_each()
+    {
+        await using var bus = await PrivateBus.StartAsync();
+        await using var client = await DBusConnection.ConnectAsync(bus.Address);
+        var first = await DBusConnection.ConnectAsync(bus.Address);
+        using (first.AddObjectManager("/managed"))
+        {
+            await first.RequestNameAsync("org.dbusgen.Late");
+            await using var objects = await ObjectManagerClient.CreateAsync(client, "org.dbusgen.Late", "/managed");
+            var added = new BlockingCollection<ManagedInterfacesEventArgs>();
+            objects.InterfacesAdded += (_, e) => added.Add(e);
+            await first.DisposeAsync();
+
+            // The new owner has no manager when the client asks it for its objects, or has one by then: either way
+            // each object it exports is announced once.
+            await using var second = await DBusConnection.ConnectAsync(bus.Address);
+            await second.RequestNameAsync("org.dbusgen.Late");
+            using var manager = second.AddObjectManager("/managed");
+            using var late = second.Export("/managed/late", new AllTypesService());
+            Assert.That(Next(added).Path.Value, Is.EqualTo("/managed/late"));
+            using var later = second.Export("/managed/later", new AllTypesService());
+            Assert.That(Next(added).Path.Value, Is.EqualTo("/managed/later"), "the next event is the next object, not /managed/late again");
+            Assert.That(objects.Objects.Keys.Select(p => p.Value).Order(), Is.EqualTo(new[] { "/managed/late", "/managed/later" }));
+        }
+    }
+
+    [Test]
     public async Task A_gdbus_object_manager_server_is_followed_and_its_objects_get_typed_proxies()
     {
         await using var bus = await PrivateBus.StartAsync();

@@ -8,8 +8,11 @@ namespace DBus;
 /// <c>InterfacesAdded</c>/<c>InterfacesRemoved</c> (and, when asked, <c>PropertiesChanged</c>), with an event for each.
 /// </summary>
 /// <remarks>
-/// Events are raised on the connection's dispatch thread after the snapshot was updated. Dispose the client to stop
-/// following the manager (its match rules are removed from the bus).
+/// <para>Events are raised on the connection's dispatch thread after the snapshot was updated. Dispose the client to
+/// stop following the manager (its match rules are removed from the bus).</para>
+/// <para>On a bus the client follows the owner of <see cref="Destination"/>, as GDBus's does: when the owner goes,
+/// every object is removed (an <see cref="InterfacesRemoved"/> event each); when a new owner comes (a restarted
+/// service), its objects are read again with <c>GetManagedObjects</c> (an <see cref="InterfacesAdded"/> event each).</para>
 /// </remarks>
 public sealed class ObjectManagerClient : IAsyncDisposable, IDisposable
 {
@@ -21,6 +24,8 @@ public sealed class ObjectManagerClient : IAsyncDisposable, IDisposable
     private IReadOnlyDictionary<ObjectPath, ManagedObject> _objects = new Dictionary<ObjectPath, ManagedObject>();
     // Signals that arrive before the GetManagedObjects reply are already in it: applied only once it was read.
     private bool _loaded;
+    // Counts the owners of Destination seen so far: a GetManagedObjects reply from an owner that has gone since is dropped.
+    private int _ownerGeneration;
     private readonly List<SignalSubscription> _subscriptions = [];
 
     private ObjectManagerClient(DBusConnection connection, string? destination, ObjectPath path)
@@ -76,10 +81,15 @@ public sealed class ObjectManagerClient : IAsyncDisposable, IDisposable
                     new MatchRule { Type = MessageType.Signal, Sender = destination, PathNamespace = path, Interface = PropertiesInterface, Member = "PropertiesChanged" },
                     client.OnPropertiesChanged, cancellationToken).ConfigureAwait(false));
             }
-            var call = MessageWriter.CreateMethodCall(destination, path, ObjectManagerInterface, "GetManagedObjects").ToMessage();
+            if (destination is not null && connection.Options.IsBus)
+            {
+                // Subscribed before the first read too: an owner change after it is seen.
+                client._subscriptions.Add(await connection.AddSignalReceiverAsync(
+                    BusMessages.NameOwnerChangedRule(destination), client.OnNameOwnerChanged, cancellationToken).ConfigureAwait(false));
+            }
             // The reader runs on the dispatch thread, in order with the signal handlers: the snapshot is in place
             // before the first signal that follows the reply.
-            await connection.CallAsync(call, client.Load, cancellationToken).ConfigureAwait(false);
+            await connection.CallAsync(client.GetManagedObjects(), s_load, (client, 0), null, cancellationToken).ConfigureAwait(false);
             return client;
         }
         catch
@@ -108,7 +118,21 @@ public sealed class ObjectManagerClient : IAsyncDisposable, IDisposable
         return create(Connection, Destination, path);
     }
 
-    private int Load(MessageView reply)
+    private Message GetManagedObjects() =>
+        MessageWriter.CreateMethodCall(Destination, Path, ObjectManagerInterface, "GetManagedObjects").ToMessage();
+
+    // The reader of the first read (generation 0) and of a new owner's (each difference announced).
+    private static readonly ReplyReader<(ObjectManagerClient Client, int OwnerGeneration), int> s_load =
+        static (reply, state) => state.Client.Load(reply, state.OwnerGeneration);
+
+    /// <summary>
+    /// Reads a GetManagedObjects reply into the snapshot, unless the owner that sent it has gone since. Runs on the
+    /// dispatch thread, in order with the signal handlers. After a change of owner, the new owner's signals that came
+    /// before the reply were applied already (and are in the reply too): what the reply adds to the snapshot or takes
+    /// from it is announced, with an event each, so nothing is announced twice.
+    /// </summary>
+    /// <returns>How many objects were read (-1: the reply was dropped).</returns>
+    private int Load(MessageView reply, int ownerGeneration)
     {
         var reader = reply.GetBodyReader();
         var objects = new Dictionary<ObjectPath, ManagedObject>();
@@ -118,12 +142,98 @@ public sealed class ObjectManagerClient : IAsyncDisposable, IDisposable
             var path = reader.ReadObjectPath();
             objects[path] = new ManagedObject(path, ReadInterfaces(ref reader));
         }
+        IReadOnlyDictionary<ObjectPath, ManagedObject> before;
         lock (_gate)
         {
+            if (ownerGeneration != _ownerGeneration)
+            {
+                return -1;
+            }
+            before = _objects;
             Volatile.Write(ref _objects, objects);
             _loaded = true;
         }
+        if (ownerGeneration > 0)
+        {
+            AnnounceDifference(before, objects);
+        }
         return objects.Count;
+    }
+
+    /// <summary>Raises an event for each interface the snapshot gained or lost from <paramref name="before"/> to
+    /// <paramref name="after"/>. A handler's exception goes where a signal handler's does.</summary>
+    private void AnnounceDifference(IReadOnlyDictionary<ObjectPath, ManagedObject> before, IReadOnlyDictionary<ObjectPath, ManagedObject> after)
+    {
+        foreach (var (path, managed) in after)
+        {
+            var gained = managed.Interfaces.Keys.Where(name => before.GetValueOrDefault(path)?.Implements(name) != true).ToArray();
+            if (gained.Length > 0)
+            {
+                Raise(InterfacesAdded, new ManagedInterfacesEventArgs(path, gained, managed));
+            }
+        }
+        foreach (var (path, managed) in before)
+        {
+            var now = after.GetValueOrDefault(path);
+            var lost = managed.Interfaces.Keys.Where(name => now?.Implements(name) != true).ToArray();
+            if (lost.Length > 0)
+            {
+                Raise(InterfacesRemoved, new ManagedInterfacesEventArgs(path, lost, now));
+            }
+        }
+    }
+
+    private void Raise(EventHandler<ManagedInterfacesEventArgs>? handler, ManagedInterfacesEventArgs args)
+    {
+        try
+        {
+            handler?.Invoke(this, args);
+        }
+        catch (Exception e)
+        {
+            Connection.OnCallbackFailed(e);
+        }
+    }
+
+    /// <summary>
+    /// The manager's bus name changed hands: the old owner's objects are gone (an event each), and a new owner's are
+    /// read afresh, its signals applied meanwhile (see <see cref="Load"/>).
+    /// </summary>
+    private void OnNameOwnerChanged(SignalContext signal)
+    {
+        if (!NameOwnerChangedSignal.Matches(signal.Message) || !NameOwnerChangedSignal.TryRead(signal.Message, out string name, out string? newOwner)
+            || name != Destination)
+        {
+            return;
+        }
+        IReadOnlyDictionary<ObjectPath, ManagedObject> gone;
+        int generation;
+        lock (_gate)
+        {
+            gone = _objects;
+            generation = ++_ownerGeneration;
+            _loaded = true; // a first read still under way is dropped: its owner has gone
+            Volatile.Write(ref _objects, new Dictionary<ObjectPath, ManagedObject>());
+        }
+        AnnounceDifference(gone, new Dictionary<ObjectPath, ManagedObject>());
+        if (newOwner is not null)
+        {
+            _ = ReloadAsync(generation);
+        }
+    }
+
+    /// <summary>Reads a new owner's objects (see <see cref="Load"/>). Never faults: when the owner does not answer,
+    /// the snapshot holds what its signals announce.</summary>
+    private async Task ReloadAsync(int ownerGeneration)
+    {
+        try
+        {
+            await Connection.CallAsync(GetManagedObjects(), s_load, (this, ownerGeneration)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DBusException or OperationCanceledException)
+        {
+            // No manager there (yet), or the connection ended: nothing to read.
+        }
     }
 
     // a{sa{sv}}: interface → properties.
