@@ -188,7 +188,7 @@ internal static class SideBySideRun
             }
         }
         Console.WriteLine();
-        Console.WriteLine("DBusGen ÷ sd-bus (throughput: higher is better; CPU and round trip: lower is better):");
+        Console.WriteLine("DBusGen ÷ sd-bus, the median of each round's ratio (the range over rounds); throughput: higher is better; CPU and round trip: lower is better:");
         Console.WriteLine();
         Console.WriteLine(pinned ? "| scenario | round trip | client CPU |" : "| scenario | calls/s | client CPU per call |");
         Console.WriteLine(pinned ? "|---|---:|---:|" : "|---|---:|---:|");
@@ -200,18 +200,25 @@ internal static class SideBySideRun
             }
             var ours = samples[(scenario, "dbusgen")];
             var theirs = samples[(scenario, "sdbus")];
-            double Ratio(Func<Sample, double> metric) => Median(ours, metric) / Median(theirs, metric);
+            // Within a round the implementations run a few seconds apart, so each round's ratio escapes the machine's
+            // drift over the whole run (sd-bus's own calls/s moved by a quarter between runs on the VM).
+            string Ratio(Func<Sample, double> metric)
+            {
+                var ratios = ours.Zip(theirs, (a, b) => metric(a) / metric(b)).Order().ToArray();
+                return ratios.Length > 1
+                    ? string.Create(CultureInfo.InvariantCulture, $"{Median(ratios):F2}× ({ratios[0]:F2}–{ratios[^1]:F2})")
+                    : string.Create(CultureInfo.InvariantCulture, $"{ratios[0]:F2}×");
+            }
             Console.WriteLine(pinned
-                ? $"| {scenario.Name} | {Ratio(s => s.RoundTripUs):F2}× | {Ratio(s => s.ClientCpuUs):F2}× |"
-                : $"| {scenario.Name} | {Ratio(s => s.CallsPerSecond):F2}× | {Ratio(s => s.ClientCpuUs):F2}× |");
+                ? $"| {scenario.Name} | {Ratio(s => s.RoundTripUs)} | {Ratio(s => s.ClientCpuUs)} |"
+                : $"| {scenario.Name} | {Ratio(s => s.CallsPerSecond)} | {Ratio(s => s.ClientCpuUs)} |");
         }
     }
 
-    private static double Median(List<Sample> samples, Func<Sample, double> metric)
-    {
-        var sorted = samples.Select(metric).Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
+    private static double Median(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+
+    private static double Median(List<Sample> samples, Func<Sample, double> metric) => Median(samples.Select(metric).Order().ToArray());
 
     private static double Option(string[] args, string name, double fallback)
     {
