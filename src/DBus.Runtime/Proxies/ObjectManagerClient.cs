@@ -22,7 +22,8 @@ public sealed class ObjectManagerClient : IAsyncDisposable, IDisposable
     private readonly object _gate = new();
     // Replaced, never changed, so a reader holds a consistent snapshot without the lock.
     private IReadOnlyDictionary<ObjectPath, ManagedObject> _objects = new Dictionary<ObjectPath, ManagedObject>();
-    // Signals that arrive before the GetManagedObjects reply are already in it: applied only once it was read.
+    // Signals that arrive before the first GetManagedObjects reply are already in it: applied only once it was read
+    // (after a change of owner they are applied at once, see Load).
     private bool _loaded;
     // Counts the owners of Destination seen so far: a GetManagedObjects reply from an owner that has gone since is dropped.
     private int _ownerGeneration;
@@ -230,7 +231,7 @@ public sealed class ObjectManagerClient : IAsyncDisposable, IDisposable
         {
             await Connection.CallAsync(GetManagedObjects(), s_load, (this, ownerGeneration)).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is DBusException or OperationCanceledException)
+        catch (Exception e) when (e is DBusException or OperationCanceledException or ObjectDisposedException)
         {
             // No manager there (yet), or the connection ended: nothing to read.
         }
@@ -378,6 +379,7 @@ public sealed class ObjectManagerClient : IAsyncDisposable, IDisposable
     {
         lock (_gate)
         {
+            _ownerGeneration++; // a new owner's objects still being read are dropped: nobody follows them any more
             var taken = _subscriptions.ToArray();
             _subscriptions.Clear();
             return taken;
