@@ -18,7 +18,7 @@ public class ProxyTests
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
 
     private PrivateBus _bus = null!;
-    private Process _service = null!;
+    private PythonPeer _service = null!;
     private DBusConnection _connection = null!;
     private TestProxy _proxy = null!;
 
@@ -26,20 +26,7 @@ public class ProxyTests
     public async Task StartAsync()
     {
         _bus = await PrivateBus.StartAsync();
-        var start = new ProcessStartInfo("/usr/bin/python3")
-        {
-            ArgumentList = { Path.Combine(RepositoryPaths.Root, "tests", "peers", "python_service.py"), _bus.Address },
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        _service = Process.Start(start)!;
-        string? ready = await _service.StandardOutput.ReadLineAsync().WaitAsync(s_timeout);
-        if (ready is null || !ready.StartsWith("READY :", StringComparison.Ordinal))
-        {
-            // The service exited: its stderr is complete and says why.
-            Assert.Fail($"the python service did not start ({ready}): {await _service.StandardError.ReadToEndAsync()}");
-        }
+        _service = await PythonPeer.StartAsync("python_service.py", null, _bus.Address);
         _connection = await DBusConnection.ConnectAsync(_bus.Address, new DBusConnectionOptions { EnableFds = true });
         _proxy = new TestProxy(_connection, ServiceName, "/org/dbusgen/Test");
     }
@@ -59,11 +46,7 @@ public class ProxyTests
         }
         finally
         {
-            if (!_service.HasExited)
-            {
-                _service.Kill();
-            }
-            _service.Dispose();
+            await _service.DisposeAsync();
             if (_connection is not null)
             {
                 await _connection.DisposeAsync();

@@ -59,6 +59,12 @@ internal sealed class PythonPeer : IAsyncDisposable
         return new PythonPeer(process, errors, line.Length > 6 ? line[6..] : "");
     }
 
+    /// <summary>Whether the peer's process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Completes when the peer's process has ended (it may end by itself, asked over D-Bus).</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
     /// <summary>Sends one command line and returns the peer's one-line answer.</summary>
     public async Task<string> CommandAsync(string command)
     {
