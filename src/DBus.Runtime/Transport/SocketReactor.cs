@@ -67,9 +67,8 @@ internal sealed unsafe class SocketReactor
     private uint _generation;
     private int _threads;
     private int _waiting;
-    private bool _spinWorthIt;
-    // ThreadPool.CompletedWorkItemCount when a thread of this reactor last started to wait (see SpinForEvent).
-    private long _poolWorkAtLastWait;
+    // Whether a wait polls before it sleeps; null with one core, where the peer could only run once a spin is over.
+    private readonly SpinPolicy? _spin = s_singleCore ? null : new SpinPolicy(s_spinTicks);
     // When the last waiting thread left epoll_wait (so every thread has been busy since, if none waits now).
     private long _allBusySince;
     private int _watchdogArmed;
@@ -238,13 +237,14 @@ internal sealed unsafe class SocketReactor
             {
                 Interlocked.Increment(ref _waiting);
                 long waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                int count = ShouldSpin() ? SpinForEvent(events) : 0;
+                bool burst = t_burst;
+                t_burst = false;
+                int count = _spin is { } spin && spin.ShouldSpin(burst, ThreadPool.CompletedWorkItemCount) ? SpinForEvent(events) : 0;
                 if (count == 0)
                 {
                     count = EpollInterop.Wait(_epfd, events, MaxEventsPerWait, -1);
                 }
-                // Spin next time only if this event came within a spin's time of starting to wait.
-                _spinWorthIt = System.Diagnostics.Stopwatch.GetTimestamp() - waitStart < s_spinTicks;
+                _spin?.OnWaitEnded(System.Diagnostics.Stopwatch.GetTimestamp() - waitStart);
                 int errno = count < 0 ? Marshal.GetLastPInvokeError() : 0;
                 if (Interlocked.Decrement(ref _waiting) == 0)
                 {
@@ -285,40 +285,11 @@ internal sealed unsafe class SocketReactor
     }
 
     /// <summary>
-    /// Whether to poll for the next event before sleeping (see <see cref="SpinForEvent"/>); called once per wait, as
-    /// it notes the thread pool's progress since the last one. Work the pool did since then, or an event that brought
-    /// several messages, means the process or its peer has more to do than this event loop (continuations of
-    /// pipelined calls, the writer loop): a spin would take a core from it.
-    /// </summary>
-    private bool ShouldSpin()
-    {
-        bool burst = t_burst;
-        t_burst = false;
-        if (s_singleCore)
-        {
-            return false;
-        }
-        long poolWork = ThreadPool.CompletedWorkItemCount;
-        bool poolIdle = poolWork == _poolWorkAtLastWait;
-        _poolWorkAtLastWait = poolWork;
-        return _spinWorthIt && poolIdle && !burst;
-    }
-
-    /// <summary>
-    /// Polls for the next event for up to <see cref="SpinMicroseconds"/> before sleeping. Only while it pays: the last
-    /// event came within a spin's time of starting to wait (a peer that answers that fast), the thread pool did no
-    /// work since the last wait and the last event brought one message, not several (else the process or its peer is
-    /// busy with more than this loop, as with pipelined calls, and the spin takes a core from that work: Echo with 64
-    /// in flight ran at 270,000-405,000 calls/s with the spin and at 577,000-594,000 without it), and there is another core
-    /// for the peer to run on (pinned to one, spinning would only delay it). Measured on the 2-core VM, side by side:
-    /// sleeping at once, every round trip paid two wake-ups from an idle virtual CPU (sequential Echo 26,711 calls/s
-    /// at 20.4 µs client CPU per call); spinning always wasted CPU through dbus-daemon, whose replies take longer
-    /// than the spin (74 µs per call) and slowed pipelined calls (176,226 calls/s); spinning only while it pays gave
-    /// 94,263 calls/s at 10.0 µs, and no row worse than sleeping at once (docs/performance.md). Between polls the
-    /// thread yields its core (sched_yield) rather than busy-waiting: the conditions above are guesses, and a spin they
-    /// let through under pipelined load still held a core that a runnable thread of this process or its peer wanted
-    /// (Echo with 64 in flight: 500,000 calls/s busy-waiting, 605,000 yielding, 630,000 for a dedicated thread per
-    /// connection; sequential Echo 111,000 against 104,000).
+    /// Polls for the next event for up to <see cref="SpinMicroseconds"/> before sleeping, when the <see cref="SpinPolicy"/>
+    /// says it pays. Between polls the thread yields its core (sched_yield) rather than busy-waiting: the policy's
+    /// conditions are guesses, and a spin they let through under pipelined load still held a core that a runnable
+    /// thread of this process or its peer wanted (Echo with 64 in flight: 500,000 calls/s busy-waiting, 605,000
+    /// yielding, 630,000 for a dedicated thread per connection; sequential Echo 111,000 against 104,000).
     /// </summary>
     /// <returns>The events taken (0: none came, sleep).</returns>
     private int SpinForEvent(byte* events)
