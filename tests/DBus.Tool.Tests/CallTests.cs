@@ -83,6 +83,23 @@ public sealed class CallTests : ServiceFixture
     }
 
     [Test]
+    public async Task An_h_argument_passes_a_descriptor_of_dbusgen_by_its_number_0_being_standard_input()
+    {
+        // The service reads the descriptor it received to its end: what the test wrote to dbusgen's standard input.
+        var ours = await DbusgenWithInputAsync("through a descriptor", "call", Service, TestPath, TestInterface, "ReadFd", "h", "0");
+        AssertSucceeded(ours);
+        Assert.That(ours.Output, Is.EqualTo("s \"through a descriptor\"\n"));
+    }
+
+    [TestCase("77", "file descriptor 77 is not open in dbusgen's process")]
+    [TestCase("stdin", "'stdin' is not a file descriptor number for 'h'")]
+    public async Task An_h_argument_that_names_no_open_descriptor_is_one_line_saying_so(string word, string expected)
+    {
+        var result = await DbusgenAsync("call", Service, TestPath, TestInterface, "ReadFd", "h", word);
+        Assert.That(AssertFailedWithOneLine(result), Does.Contain(expected));
+    }
+
+    [Test]
     public async Task A_dbus_error_is_one_line_naming_the_error_and_its_message()
     {
         var result = await DbusgenAsync("call", Service, TestPath, TestInterface, "Raise", "ss", "org.dbusgen.Error.Custom", "it broke");

@@ -22,6 +22,10 @@ internal static class InstalledTool
     public static async Task<ProcessRunner.Result> RunAsync(params string[] arguments) =>
         await ProcessRunner.RunAsync(await GetPathAsync(), arguments, TimeSpan.FromSeconds(60));
 
+    /// <summary>Runs dbusgen with these arguments to its end, <paramref name="input"/> on its standard input.</summary>
+    public static async Task<ProcessRunner.Result> RunWithInputAsync(string input, params string[] arguments) =>
+        await ProcessRunner.RunAsync(await GetPathAsync(), arguments, TimeSpan.FromSeconds(60), input: input);
+
     public static void Remove()
     {
         if (s_root is not null && Directory.Exists(s_root))

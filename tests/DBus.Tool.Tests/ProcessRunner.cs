@@ -32,10 +32,15 @@ public static class ProcessRunner
         return start;
     }
 
-    public static async Task<Result> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null)
+    /// <param name="input">What the program reads on its standard input (then end of file); nothing when null.</param>
+    public static async Task<Result> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null, string? input = null)
     {
         var start = StartInfo(file, arguments, workingDirectory);
         using var process = Process.Start(start) ?? throw new InvalidOperationException(file + " did not start");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

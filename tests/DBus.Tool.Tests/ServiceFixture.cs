@@ -53,6 +53,10 @@ public abstract class ServiceFixture
     protected Task<ProcessRunner.Result> DbusgenAsync(string command, params string[] arguments) =>
         InstalledTool.RunAsync([command, "--address=" + Bus.Address, .. arguments]);
 
+    /// <summary>Runs <c>dbusgen COMMAND --address=BUS ARGS…</c> with <paramref name="input"/> on its standard input.</summary>
+    protected Task<ProcessRunner.Result> DbusgenWithInputAsync(string input, string command, params string[] arguments) =>
+        InstalledTool.RunWithInputAsync(input, [command, "--address=" + Bus.Address, .. arguments]);
+
     /// <summary>Runs <c>busctl --address=BUS ARGS…</c>: busctl talks to a private bus only through --address.</summary>
     protected Task<ProcessRunner.Result> BusctlAsync(params string[] arguments) =>
         ProcessRunner.RunAsync("busctl", ["--address=" + Bus.Address, .. arguments], Timeout);

@@ -43,7 +43,7 @@ internal static class CallCommand
                 throw new ToolException($"--timeout must be a positive number of seconds, not {seconds}");
             }
 
-            await using var connection = await BusOptions.ConnectAsync(result, cancellationToken);
+            await using var connection = await BusOptions.ConnectAsync(result, cancellationToken, enableFds: MessageBody.CarriesUnixFds(body));
             var writer = MessageWriter.CreateMethodCall(result.GetValue(destination), objectPath, result.GetValue(@interface),
                 result.GetValue(method)!, bodySignature, wantReply ? MessageFlags.None : MessageFlags.NoReplyExpected);
             using var call = MessageBody.Write(ref writer, body);

@@ -28,7 +28,7 @@ internal static class EmitCommand
         {
             var objectPath = CommonArguments.ParsePath(result.GetValue(path)!);
             var (bodySignature, body) = CommonArguments.ParseValues(result.GetValue(signature), result.GetValue(values));
-            await using var connection = await BusOptions.ConnectAsync(result, cancellationToken);
+            await using var connection = await BusOptions.ConnectAsync(result, cancellationToken, enableFds: MessageBody.CarriesUnixFds(body));
             var writer = MessageWriter.CreateSignal(objectPath, result.GetValue(@interface)!, result.GetValue(signal)!, bodySignature, result.GetValue(destination));
             using var message = MessageBody.Write(ref writer, body);
             connection.EmitSignal(message);

@@ -82,7 +82,7 @@ internal static class PropertyCommands
             {
                 throw new ToolException($"a property has one complete type, not '{type}'");
             }
-            await using var connection = await BusOptions.ConnectAsync(result, cancellationToken);
+            await using var connection = await BusOptions.ConnectAsync(result, cancellationToken, enableFds: MessageBody.CarriesUnixFds(parsed));
             var writer = MessageWriter.CreateMethodCall(result.GetValue(destination), objectPath, PropertiesInterface, "Set", new Signature("ssv"));
             using var call = MessageBody.Write(ref writer, [result.GetValue(@interface)!, result.GetValue(property)!, Variant.FromVariant(parsed[0])]);
             using var reply = await connection.CallAsync(call, cancellationToken);

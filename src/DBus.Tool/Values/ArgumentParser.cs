@@ -88,9 +88,30 @@ internal sealed class ArgumentParser
                     return Variant.CreateStruct(values);
                 }
             case DBusType.UnixFd:
-                throw new ToolException("Unix file descriptors (h) cannot be given on the command line");
+                return ParseDescriptor(Take(type));
             default:
                 throw new ToolException($"cannot read a value of type '{type}' from the command line");
+        }
+    }
+
+    /// <summary>
+    /// A descriptor open in this process, by its number (0 is standard input; the shell opens others, as with
+    /// <c>3&lt;/path/file</c>): the value holds a duplicate, which the message duplicates again. busctl 252 refuses
+    /// <c>h</c> altogether.
+    /// </summary>
+    private static Variant ParseDescriptor(string word)
+    {
+        if (!int.TryParse(word, NumberStyles.None, CultureInfo.InvariantCulture, out int fd))
+        {
+            throw new ToolException($"'{word}' is not a file descriptor number for 'h': give one open in dbusgen's process, 0 for its standard input or one the shell opened (3</path/file, then h 3)");
+        }
+        try
+        {
+            return UnixFd.Duplicate(fd);
+        }
+        catch (IOException)
+        {
+            throw new ToolException($"file descriptor {fd} is not open in dbusgen's process: for 'h' give 0 for its standard input or one the shell opened (3</path/file, then h 3)");
         }
     }
 

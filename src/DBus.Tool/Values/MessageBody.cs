@@ -15,7 +15,7 @@ internal static class MessageBody
         return values;
     }
 
-    /// <summary>Writes the values and finishes the message; the writer is disposed either way.</summary>
+    /// <summary>Writes the values and finishes the message; the writer and the values are disposed either way.</summary>
     public static Message Write(ref MessageWriter writer, IReadOnlyList<Variant> values)
     {
         try
@@ -29,6 +29,13 @@ internal static class MessageBody
         finally
         {
             writer.Dispose();
+            foreach (var value in values)
+            {
+                value.Dispose(); // the message holds duplicates of the descriptors (h) the values hold
+            }
         }
     }
+
+    /// <summary>Whether any of <paramref name="values"/> holds a descriptor (the connection must then pass them).</summary>
+    public static bool CarriesUnixFds(IReadOnlyList<Variant> values) => values.Any(value => value.HasUnixFds);
 }
