@@ -99,9 +99,7 @@ public sealed partial class Message
         try
         {
             buffer.Slice(0, length).CopyTo(bytes);
-            var header = ParseHeader(bytes.AsSpan(0, length), requireSerial: true);
-            var fds = TakeFds(header.UnixFdCount, unixFds);
-            message = MessageData.Rent(null, bytes, length, header, fds);
+            message = AdoptData(bytes, length, unixFds);
         }
         catch
         {

@@ -42,13 +42,19 @@ internal static class SideBySideRun
                 new("Sum(ai 100k), sequential, peer-to-peer", "sum", 1, "p2p"),
                 new("Sum(ai 100k), sequential, via dbus-daemon", "sum", 1, "bus"),
             ];
-        int only = Array.IndexOf(args, "--only");
-        if (only >= 0)
+        if (TextOption(args, "--only") is { } only)
         {
-            scenarios = scenarios.Where(s => s.Name.Contains(args[only + 1], StringComparison.OrdinalIgnoreCase)).ToArray();
+            scenarios = scenarios.Where(s => s.Name.Contains(only, StringComparison.OrdinalIgnoreCase)).ToArray();
+            if (scenarios.Length == 0)
+            {
+                throw new ArgumentException($"--only '{only}' matches no scenario");
+            }
         }
-        int impl = Array.IndexOf(args, "--impl");
-        string[] implementations = impl >= 0 ? args[impl + 1].Split(',') : s_allImplementations;
+        string[] implementations = TextOption(args, "--impl")?.Split(',') ?? s_allImplementations;
+        if (implementations.FirstOrDefault(i => !s_allImplementations.Contains(i)) is { } unknown)
+        {
+            throw new ArgumentException($"--impl: '{unknown}' is none of {string.Join(", ", s_allImplementations)}");
+        }
         var samples = new Dictionary<(Scenario, string), List<Sample>>();
         for (int round = 1; round <= rounds; round++)
         {
@@ -187,6 +193,10 @@ internal static class SideBySideRun
                       $"{Median(list, s => s.ServerCpuUs):F1} | {(scenario.Topology == "bus" ? Median(list, s => s.DaemonCpuUs).ToString("F1", CultureInfo.InvariantCulture) : "–")} | {allocText} |");
             }
         }
+        if (!implementations.Contains("dbusgen") || !implementations.Contains("sdbus"))
+        {
+            return; // no ratio without both
+        }
         Console.WriteLine();
         Console.WriteLine("DBusGen ÷ sd-bus, the median of each round's ratio (the range over rounds); throughput: higher is better; CPU and round trip: lower is better:");
         Console.WriteLine();
@@ -194,10 +204,6 @@ internal static class SideBySideRun
         Console.WriteLine(pinned ? "|---|---:|---:|" : "|---|---:|---:|");
         foreach (var scenario in scenarios)
         {
-            if (!implementations.Contains("dbusgen") || !implementations.Contains("sdbus"))
-            {
-                break;
-            }
             var ours = samples[(scenario, "dbusgen")];
             var theirs = samples[(scenario, "sdbus")];
             // Within a round the implementations run a few seconds apart, so each round's ratio escapes the machine's
@@ -219,6 +225,17 @@ internal static class SideBySideRun
         sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 
     private static double Median(List<Sample> samples, Func<Sample, double> metric) => Median(samples.Select(metric).Order().ToArray());
+
+    /// <summary>The word after <paramref name="name"/>, or null when the option is not given.</summary>
+    private static string? TextOption(string[] args, string name)
+    {
+        int index = Array.IndexOf(args, name);
+        if (index < 0)
+        {
+            return null;
+        }
+        return index + 1 < args.Length ? args[index + 1] : throw new ArgumentException($"{name} needs a value");
+    }
 
     private static double Option(string[] args, string name, double fallback)
     {
