@@ -65,6 +65,48 @@ public sealed partial class DBusConnection
     public Task<T> CallAsync<T>(Message call, ReplyReader<T> readReply, CancellationToken cancellationToken) =>
         CallAsync(call, readReply, null, cancellationToken);
 
+    /// <summary>
+    /// The form of <see cref="CallAsync{T}(Message, ReplyReader{T}, TimeSpan?, CancellationToken)"/> that allocates
+    /// nothing besides the call's <see cref="Message"/> (a <see cref="Task{T}"/> alone is 72 bytes): the task's source is
+    /// pooled and goes back to the pool when the outcome is taken. As any <see cref="ValueTask{T}"/>, await it once;
+    /// call <see cref="ValueTask{T}.AsTask"/> to await it twice, combine it or block on it. Proxies generated with
+    /// <c>org.dbusgen.ValueTasks</c> use this.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The task was awaited twice, or its result read before it ended.</exception>
+    /// <inheritdoc cref="CallAsync{T}(Message, ReplyReader{T}, TimeSpan?, CancellationToken)"/>
+    public ValueTask<T> CallValueTaskAsync<T>(Message call, [DBusDispatchThread] ReplyReader<T> readReply, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        CallValueTaskAsync(call, ReaderOfReader<T>.Instance, readReply, timeout, cancellationToken);
+
+    /// <summary>The form of <see cref="CallAsync{TState, T}(Message, ReplyReader{TState, T}, TState, TimeSpan?, CancellationToken)"/>
+    /// that allocates nothing besides the call's <see cref="Message"/> (see <see cref="CallValueTaskAsync{T}(Message, ReplyReader{T}, TimeSpan?, CancellationToken)"/>).</summary>
+    /// <exception cref="InvalidOperationException">The task was awaited twice, or its result read before it ended.</exception>
+    /// <inheritdoc cref="CallAsync{TState, T}(Message, ReplyReader{TState, T}, TState, TimeSpan?, CancellationToken)"/>
+    public ValueTask<T> CallValueTaskAsync<TState, T>(Message call, [DBusDispatchThread] ReplyReader<TState, T> readReply, TState state, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(readReply);
+        var pending = ValueTaskPendingReply<TState, T>.Rent(readReply, state);
+        var token = pending.Token;
+        Start(call, pending, timeout, cancellationToken);
+        return new ValueTask<T>(pending, token);
+    }
+
+    /// <summary>
+    /// Calls a method whose reply carries nothing the caller needs, and completes when it arrives (an error reply
+    /// throws): the form of <see cref="CallValueTaskAsync{T}(Message, ReplyReader{T}, TimeSpan?, CancellationToken)"/>
+    /// for methods without out arguments, allocating nothing besides the call's <see cref="Message"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The task was awaited twice, or its result read before it ended.</exception>
+    /// <inheritdoc cref="CallAsync(Message, TimeSpan?, CancellationToken)"/>
+    public ValueTask CallValueTaskAsync(Message call, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var pending = ValueTaskPendingReply<object?, bool>.Rent(s_replyArrived, null);
+        var token = pending.Token;
+        Start(call, pending, timeout, cancellationToken);
+        return new ValueTask(pending, token);
+    }
+
+    private static readonly ReplyReader<object?, bool> s_replyArrived = static (_, _) => true;
+
     /// <summary>Calls a method and waits for the reply, which the caller disposes (dbus-python's
     /// send_message_with_reply_and_block / call_blocking).</summary>
     /// <exception cref="InvalidOperationException">Called on the connection's dispatch thread, where it would deadlock.</exception>
