@@ -191,12 +191,14 @@ internal sealed unsafe class SocketReactor
     /// connection is free to be read by the thread the watchdog starts. From a second outcome in the same event on
     /// (replies to calls pipelined together), each goes to the thread pool at once, where the continuations run in
     /// parallel while this thread reads on: held to the end of the turn, they left the pool idle while it read, and
-    /// Echo with 64 in flight lost a quarter of its calls per second (docs/performance.md).
+    /// Echo with 64 in flight lost a quarter of its calls per second (docs/performance.md). Only while an event is
+    /// handled: a continuation already running here after its event may end another call at once (cancelled before it
+    /// was sent, refused), and may block on it; that outcome goes to the pool, or nothing would ever run it.
     /// </summary>
     public static bool RunAfterEvent(IThreadPoolWorkItem item)
     {
         var afterEvent = t_afterEvent;
-        if (afterEvent is null)
+        if (afterEvent is null || !afterEvent.InEvent)
         {
             return false;
         }
@@ -267,7 +269,9 @@ internal sealed unsafe class SocketReactor
                     var registration = slot < registrations.Length ? Volatile.Read(ref registrations[slot]) : null;
                     if (registration is not null && registration.Data == data)
                     {
+                        afterEvent.InEvent = true;
                         registration.OnEvents(EpollInterop.EventsAt(events, i));
+                        afterEvent.InEvent = false;
                     }
                     RunAfterEventWork(afterEvent);
                     RestoreContext(clean);
@@ -321,6 +325,9 @@ internal sealed unsafe class SocketReactor
     /// <summary>What one event published to run after it (see <see cref="RunAfterEvent"/>).</summary>
     private sealed class AfterEvent
     {
+        // True while the thread handles an event (a connection's dispatch turn): only then are outcomes held.
+        public bool InEvent;
+
         // The event's only outcome so far, to run on this thread once the event is handled.
         public IThreadPoolWorkItem? Held;
 

@@ -170,6 +170,50 @@ public class DispatchThreadTests
     }
 
     [Test]
+    public async Task A_continuation_on_the_reactor_thread_gets_the_outcome_of_a_call_that_ends_at_once()
+    {
+        var (client, server) = UnixPair();
+        AnswerWhere(server);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var outcomes = Task.Run(async () =>
+        {
+            await client.CallAsync(PeerPair.Call("Where"), static reply => reply.Type);
+            string continuedOn = Thread.CurrentThread.Name ?? "";
+            // Each of these calls ends before it is sent. Its outcome used to wait for this thread's next event (none
+            // came): awaited, and blocked on, from the continuation the reactor thread runs after its event.
+            var awaited = await Outcome(async () => await client.CallAsync(PeerPair.Call("Where"), static reply => reply.Type, cancelled.Token));
+            var awaitedValueTask = await Outcome(async () => await client.CallValueTaskAsync(PeerPair.Call("Where"), static reply => reply.Type, null, cancelled.Token));
+            var blocked = await Outcome(() =>
+            {
+                client.CallAsync(PeerPair.Call("Where"), static reply => reply.Type, cancelled.Token).GetAwaiter().GetResult();
+                return Task.CompletedTask;
+            });
+            return (continuedOn, awaited, awaitedValueTask, blocked);
+        });
+        var (thread, awaited, awaitedValueTask, blocked) = await outcomes.WaitAsync(s_timeout);
+        Assert.That(thread, Is.EqualTo("D-Bus I/O"), "the test's continuation ran on the reactor thread");
+        Assert.That(awaited, Is.InstanceOf<OperationCanceledException>());
+        Assert.That(awaitedValueTask, Is.InstanceOf<OperationCanceledException>());
+        Assert.That(blocked, Is.InstanceOf<OperationCanceledException>());
+        await server.DisposeAsync();
+        await client.DisposeAsync();
+
+        static async Task<Exception?> Outcome(Func<Task> call)
+        {
+            try
+            {
+                await call();
+                return null;
+            }
+            catch (Exception e)
+            {
+                return e;
+            }
+        }
+    }
+
+    [Test]
     public async Task Continuations_of_replies_read_together_run_while_the_turn_goes_on()
     {
         // The peer is a bare stream over the other end, so that two replies and a call reach the client in one write.
