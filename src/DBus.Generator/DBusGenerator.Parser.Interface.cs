@@ -77,8 +77,9 @@ public sealed partial class DBusGenerator
             MarkDuplicates(members);
             var namer = new MemberNamer(typeName);
             bool? pooled = annotations.Pooled ?? _filePooled;
-            var methods = members.Where(m => m.Kind == MemberKind.Method).Select(m => BuildMethod(m, namer, pooled)).ToEquatableArray();
-            var properties = members.Where(m => m.Kind == MemberKind.Property).Select(m => BuildProperty(m, namer)).ToEquatableArray();
+            bool valueTasks = (annotations.ValueTasks ?? _fileValueTasks) == true;
+            var methods = members.Where(m => m.Kind == MemberKind.Method).Select(m => BuildMethod(m, namer, pooled, valueTasks)).ToEquatableArray();
+            var properties = members.Where(m => m.Kind == MemberKind.Property).Select(m => BuildProperty(m, namer, valueTasks)).ToEquatableArray();
             var signals = members.Where(m => m.Kind == MemberKind.Signal).Select(m => BuildSignal(m, namer)).ToEquatableArray();
 
             string ns = _input.Namespace;
@@ -90,7 +91,8 @@ public sealed partial class DBusGenerator
                 annotations.Deprecated,
                 IntrospectionXmlWriter.Write(name, annotations.Kept, members),
                 _locator.Attribute(nameAttribute),
-                _input.FaultInjection);
+                _input.FaultInjection,
+                valueTasks);
         }
 
         /// <summary>Marks the second and later members of the same kind and name; they are reported
@@ -123,9 +125,10 @@ public sealed partial class DBusGenerator
             return claimed;
         }
 
-        private MethodModel BuildMethod(RawMember m, MemberNamer namer, bool? interfacePooled)
+        private MethodModel BuildMethod(RawMember m, MemberNamer namer, bool? interfacePooled, bool interfaceValueTasks)
         {
             string name = Claim(m, namer);
+            ArgsWithoutValueTasks(m);
             var outArgs = m.Annotations.NoReply ? new List<RawArg>() : m.OutArgs;
             var pooled = PooledArgs(m, m.Annotations.Pooled ?? interfacePooled);
             return new MethodModel(
@@ -133,21 +136,24 @@ public sealed partial class DBusGenerator
                 BuildArgs(m.InArgs, pooled), BuildArgs(outArgs, pooled),
                 string.Concat(m.InArgs.Select(a => a.Type)),
                 string.Concat(outArgs.Select(a => a.Type)),
-                m.Annotations.NoReply, m.Annotations.Deprecated, m.Doc);
+                m.Annotations.NoReply, m.Annotations.Deprecated, m.Doc,
+                m.Annotations.ValueTasks ?? interfaceValueTasks);
         }
 
         private SignalModel BuildSignal(RawMember m, MemberNamer namer)
         {
             string name = Claim(m, namer);
             NotPooled(m, "signals keep arrays: a watch handler would not know when the memory goes back");
+            NoValueTasks(m);
             return new SignalModel(m.Name, name, BuildArgs(m.InArgs), string.Concat(m.InArgs.Select(a => a.Type)), m.Annotations.Deprecated, m.Doc);
         }
 
-        private PropertyModel BuildProperty(RawMember m, MemberNamer namer)
+        private PropertyModel BuildProperty(RawMember m, MemberNamer namer, bool interfaceValueTasks)
         {
             string name = Claim(m, namer);
             NotPooled(m, "properties keep arrays: one C# type serves Get, Set, GetAll and PropertiesChanged");
-            return new PropertyModel(m.Name, name, m.Type!, m.CSharpType!, m.Access, m.EmitsChanged, m.Annotations.Deprecated, m.Doc);
+            return new PropertyModel(m.Name, name, m.Type!, m.CSharpType!, m.Access, m.EmitsChanged, m.Annotations.Deprecated, m.Doc,
+                m.Annotations.ValueTasks ?? interfaceValueTasks);
         }
 
         private static EquatableArray<ArgumentModel> BuildArgs(List<RawArg> args, HashSet<RawArg>? pooled = null)

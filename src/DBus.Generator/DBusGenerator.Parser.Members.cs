@@ -81,6 +81,9 @@ public sealed partial class DBusGenerator
             /// <summary><c>org.dbusgen.PooledArrays</c> on this element, and where its value is.</summary>
             public bool? Pooled { get; set; }
             public LocationInfo? PooledLocation { get; set; }
+            /// <summary><c>org.dbusgen.ValueTasks</c> on this element, and where its value is.</summary>
+            public bool? ValueTasks { get; set; }
+            public LocationInfo? ValueTasksLocation { get; set; }
             /// <summary>Annotations kept in the served introspection XML (all but documentation and ours).</summary>
             public List<(string Name, string Value)> Kept { get; } = new();
         }
@@ -311,6 +314,10 @@ public sealed partial class DBusGenerator
                     case PooledArraysAnnotation:
                         result.Pooled = ReadBool(name, value, valueLocation);
                         result.PooledLocation = valueLocation;
+                        continue;
+                    case ValueTasksAnnotation:
+                        result.ValueTasks = ReadBool(name, value, valueLocation);
+                        result.ValueTasksLocation = valueLocation;
                         continue;
                     case RenameAnnotation:
                         if (Identifiers.IsValidUserIdentifier(value))

@@ -25,6 +25,7 @@ public sealed partial class DBusGenerator
     {
         public const string RenameAnnotation = "org.dbusgen.CSharpName";
         public const string PooledArraysAnnotation = "org.dbusgen.PooledArrays";
+        public const string ValueTasksAnnotation = "org.dbusgen.ValueTasks";
         private const string DeprecatedAnnotation = "org.freedesktop.DBus.Deprecated";
         private const string NoReplyAnnotation = "org.freedesktop.DBus.Method.NoReply";
         private const string EmitsChangedAnnotation = "org.freedesktop.DBus.Property.EmitsChangedSignal";
@@ -43,6 +44,7 @@ public sealed partial class DBusGenerator
         private readonly List<DiagnosticInfo> _diagnostics = new();
         private readonly CancellationToken _cancellationToken;
         private bool? _filePooled;
+        private bool? _fileValueTasks;
 
         private Parser(FileInput input, CancellationToken cancellationToken)
         {
@@ -77,6 +79,7 @@ public sealed partial class DBusGenerator
             }
 
             _filePooled = FilePooledArrays();
+            _fileValueTasks = FileValueTasks();
 
             XDocument document;
             try

@@ -19,6 +19,7 @@ public sealed partial class DBusGenerator : IIncrementalGenerator
     internal const string GenerateMetadata = "build_metadata.AdditionalFiles.DBusGenerate";
     internal const string NamespaceMetadata = "build_metadata.AdditionalFiles.DBusNamespace";
     internal const string PooledArraysMetadata = "build_metadata.AdditionalFiles.DBusPooledArrays";
+    internal const string ValueTasksMetadata = "build_metadata.AdditionalFiles.DBusValueTasks";
     internal const string FaultInjectionMetadata = "build_metadata.AdditionalFiles.DBusGenFaultInjection";
     internal const string RootNamespaceProperty = "build_property.RootNamespace";
 
@@ -87,8 +88,9 @@ public sealed partial class DBusGenerator : IIncrementalGenerator
         }
         fileOptions.TryGetValue(FaultInjectionMetadata, out var fault);
         fileOptions.TryGetValue(PooledArraysMetadata, out var pooled);
+        fileOptions.TryGetValue(ValueTasksMetadata, out var valueTasks);
         string content = text.GetText(ct)?.ToString() ?? "";
-        return new FileInput(text.Path, content, generate.Trim(), ns?.Trim() ?? "", fault?.Trim() ?? "", pooled?.Trim() ?? "");
+        return new FileInput(text.Path, content, generate.Trim(), ns?.Trim() ?? "", fault?.Trim() ?? "", pooled?.Trim() ?? "", valueTasks?.Trim() ?? "");
     }
 
     /// <summary>The pipeline boundary: a bug in the parser becomes a diagnostic, never a CS8785 crash.</summary>

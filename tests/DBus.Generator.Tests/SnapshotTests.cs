@@ -20,6 +20,7 @@ public class SnapshotTests
     [TestCase("Structure.xml")]
     [TestCase("RootInterface.xml")]
     [TestCase("PooledArrays.xml")]
+    [TestCase("ValueTasks.xml")]
     public void GeneratesCompilableCode(string input)
     {
         var file = TestHelper.Input(input, "Client;Server", "Example.Generated");
@@ -37,7 +38,7 @@ public class SnapshotTests
     /// <summary>Client-only and Server-only output compile on their own (the other side's shape stands in).</summary>
     [Test]
     public void EachSideCompilesAlone(
-        [Values("Calculator.xml", "Types.xml", "MessyArgs.xml", "MessyNames.xml", "Structure.xml", "RootInterface.xml", "PooledArrays.xml")] string input,
+        [Values("Calculator.xml", "Types.xml", "MessyArgs.xml", "MessyNames.xml", "Structure.xml", "RootInterface.xml", "PooledArrays.xml", "ValueTasks.xml")] string input,
         [Values("Client", "Server")] string generate)
     {
         var file = TestHelper.Input(input, generate, "Example.Generated");
@@ -67,7 +68,7 @@ public class SnapshotTests
     internal static void AssertCompiles(GeneratorRun run, IEnumerable<XmlFile> files)
     {
         var models = files.SelectMany(f => DBusGenerator.Parser.Parse(
-            new Model.FileInput(f.Path, f.Text, f.Generate ?? "", f.Namespace ?? "", "", f.PooledArrays ?? ""), default).Interfaces).ToList();
+            new Model.FileInput(f.Path, f.Text, f.Generate ?? "", f.Namespace ?? "", "", f.PooledArrays ?? "", f.ValueTasks ?? ""), default).Interfaces).ToList();
         var stubs = ShapeWriter.Stubs(name => run.Output.GetTypeByMetadataName(name) is not null);
         var shapes = ShapeWriter.Write(models);
         var compilation = run.Output.AddSyntaxTrees(

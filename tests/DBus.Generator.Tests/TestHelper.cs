@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace DBus.Generator.Tests;
 
 /// <summary>An XML file as the generator sees it: its path, text and item metadata.</summary>
-internal sealed record XmlFile(string Path, string Text, string? Generate = "Client", string? Namespace = "Test", string? Fault = null, string? PooledArrays = null);
+internal sealed record XmlFile(string Path, string Text, string? Generate = "Client", string? Namespace = "Test", string? Fault = null, string? PooledArrays = null, string? ValueTasks = null);
 
 /// <summary>Runs <see cref="DBusGenerator"/> with <see cref="CSharpGeneratorDriver"/> over in-memory files and compiles the result.</summary>
 internal static class TestHelper
@@ -110,6 +110,10 @@ internal sealed class TestOptionsProvider : AnalyzerConfigOptionsProvider
             if (file.PooledArrays is not null)
             {
                 values[DBusGenerator.PooledArraysMetadata] = file.PooledArrays;
+            }
+            if (file.ValueTasks is not null)
+            {
+                values[DBusGenerator.ValueTasksMetadata] = file.ValueTasks;
             }
             if (file.Fault is not null)
             {

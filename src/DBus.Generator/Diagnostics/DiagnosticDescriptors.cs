@@ -106,6 +106,11 @@ internal static class DiagnosticDescriptors
         "PooledArrays does not apply here",
         "org.dbusgen.PooledArrays does not apply to {0}: {1}; it keeps the normal mapping");
 
+    public static readonly DiagnosticDescriptor ValueTasksNotApplicable = Create(
+        "DBG1020", DiagnosticSeverity.Warning,
+        "ValueTasks does not apply here",
+        "org.dbusgen.ValueTasks does not apply to {0}: {1}; it is ignored here");
+
     public static readonly DiagnosticDescriptor InternalError = Create(
         "DBG1999", DiagnosticSeverity.Error,
         "Internal generator error",

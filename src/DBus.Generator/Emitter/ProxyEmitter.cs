@@ -18,6 +18,7 @@ internal static class ProxyEmitter
 {
     private const string Connection = "global::DBus.DBusConnection";
     private const string Task = "global::System.Threading.Tasks.Task";
+    private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
     private const string Ct = "global::System.Threading.CancellationToken cancellationToken = default";
     private const string Subscription = "global::DBus.SignalSubscription";
     // Watch handlers run on the dispatch thread: the marker lets DBG2007 look for blocking calls in them.
@@ -154,31 +155,34 @@ internal static class ProxyEmitter
         else
         {
             w.WriteLine("/// <param name=\"cancellationToken\">Abandons the wait (the call may still run on the other side).</param>");
-            w.WriteLine($"/// <returns>{ResultDoc(method.OutArgs.Count)}{PooledResultDoc(method.OutArgs)}</returns>");
+            w.WriteLine($"/// <returns>{ResultDoc(method.OutArgs.Count)}{PooledResultDoc(method.OutArgs)}{AwaitOnce(method.ValueTask)}</returns>");
             CallExceptions(w);
         }
         Obsolete(w, method.Deprecated, "method");
         string parameters = string.Join("", method.InArgs.Select(a => SendType(a) + " " + a.ParameterName + ", "));
-        string returnType = result is null || method.NoReply ? Task : $"{Task}<{result}>";
+        string task = TaskType(method.ValueTask);
+        string returnType = result is null || method.NoReply ? task : $"{task}<{result}>";
         w.WriteLine($"public {returnType} {method.CSharpName}Async({parameters}{Ct})");
         w.OpenBrace();
         if (method.NoReply)
         {
             w.WriteLine("if (cancellationToken.IsCancellationRequested)");
             w.OpenBrace();
-            w.WriteLine($"return {Task}.FromCanceled(cancellationToken);");
+            w.WriteLine($"return {task}.FromCanceled(cancellationToken);");
             w.CloseBrace();
             w.WriteLine($"this.Connection.Send({call});");
-            w.WriteLine($"return {Task}.CompletedTask;");
+            w.WriteLine($"return {task}.CompletedTask;");
         }
         else if (result is null)
         {
             // The reply carries nothing to read; the connection has already turned an error reply into an exception.
-            w.WriteLine($"return this.Connection.CallAsync({call}, static __reply => true, this.__timeout, cancellationToken);");
+            w.WriteLine(method.ValueTask
+                ? $"return this.Connection.CallValueTaskAsync({call}, this.__timeout, cancellationToken);"
+                : $"return this.Connection.CallAsync({call}, static __reply => true, this.__timeout, cancellationToken);");
         }
         else
         {
-            w.WriteLine($"return this.Connection.CallAsync({call}, {messages}.Read{method.CSharpName}Reply, this.__timeout, cancellationToken);");
+            w.WriteLine($"return this.Connection.{CallMethod(method.ValueTask)}({call}, {messages}.Read{method.CSharpName}Reply, this.__timeout, cancellationToken);");
         }
         w.CloseBrace();
     }
@@ -192,12 +196,12 @@ internal static class ProxyEmitter
             w.WriteLine($"/// <summary>Reads the D-Bus property <c>{name}</c> (<c>{Sig(property.Signature)}</c>) with <c>org.freedesktop.DBus.Properties.Get</c>.</summary>");
             Remarks(w, property.Doc);
             w.WriteLine("/// <param name=\"cancellationToken\">Abandons the wait.</param>");
-            w.WriteLine("/// <returns>The property's value.</returns>");
+            w.WriteLine($"/// <returns>The property's value.{AwaitOnce(property.ValueTask)}</returns>");
             CallExceptions(w);
             Obsolete(w, property.Deprecated, "property");
-            w.WriteLine($"public {Task}<{property.CSharpType}> Get{property.CSharpName}Async({Ct}) =>");
+            w.WriteLine($"public {TaskType(property.ValueTask)}<{property.CSharpType}> Get{property.CSharpName}Async({Ct}) =>");
             w.Indent();
-            w.WriteLine($"this.Connection.CallAsync(this.Messages.Get{property.CSharpName}(), {messages}.Read{property.CSharpName}, this.__timeout, cancellationToken);");
+            w.WriteLine($"this.Connection.{CallMethod(property.ValueTask)}(this.Messages.Get{property.CSharpName}(), {messages}.Read{property.CSharpName}, this.__timeout, cancellationToken);");
             w.Unindent();
         }
         if ((property.Access & PropertyAccess.Write) != 0)
@@ -207,12 +211,14 @@ internal static class ProxyEmitter
             Remarks(w, property.Doc);
             w.WriteLine("/// <param name=\"value\">The new value.</param>");
             w.WriteLine("/// <param name=\"cancellationToken\">Abandons the wait (the value may still be set).</param>");
-            w.WriteLine("/// <returns>Completes when the object has accepted the value.</returns>");
+            w.WriteLine($"/// <returns>Completes when the object has accepted the value.{AwaitOnce(property.ValueTask)}</returns>");
             CallExceptions(w);
             Obsolete(w, property.Deprecated, "property");
-            w.WriteLine($"public {Task} Set{property.CSharpName}Async({property.CSharpType} value, {Ct}) =>");
+            w.WriteLine($"public {TaskType(property.ValueTask)} Set{property.CSharpName}Async({property.CSharpType} value, {Ct}) =>");
             w.Indent();
-            w.WriteLine($"this.Connection.CallAsync(this.Messages.Set{property.CSharpName}(value), static __reply => true, this.__timeout, cancellationToken);");
+            w.WriteLine(property.ValueTask
+                ? $"this.Connection.CallValueTaskAsync(this.Messages.Set{property.CSharpName}(value), this.__timeout, cancellationToken);"
+                : $"this.Connection.CallAsync(this.Messages.Set{property.CSharpName}(value), static __reply => true, this.__timeout, cancellationToken);");
             w.Unindent();
         }
     }
@@ -224,11 +230,11 @@ internal static class ProxyEmitter
         w.WriteLine();
         w.WriteLine("/// <summary>Reads every property of this interface at once with <c>org.freedesktop.DBus.Properties.GetAll</c>.</summary>");
         w.WriteLine("/// <param name=\"cancellationToken\">Abandons the wait.</param>");
-        w.WriteLine("/// <returns>The values the object returned; a property it left out is null.</returns>");
+        w.WriteLine($"/// <returns>The values the object returned; a property it left out is null.{AwaitOnce(model.ValueTasks)}</returns>");
         CallExceptions(w);
-        w.WriteLine($"public {Task}<{bag}> GetAllPropertiesAsync({Ct}) =>");
+        w.WriteLine($"public {TaskType(model.ValueTasks)}<{bag}> GetAllPropertiesAsync({Ct}) =>");
         w.Indent();
-        w.WriteLine($"this.Connection.CallAsync(this.Messages.GetAll(), {messages}.ReadGetAll, this.__timeout, cancellationToken);");
+        w.WriteLine($"this.Connection.{CallMethod(model.ValueTasks)}(this.Messages.GetAll(), {messages}.ReadGetAll, this.__timeout, cancellationToken);");
         w.Unindent();
 
         w.WriteLine();
@@ -339,6 +345,15 @@ internal static class ProxyEmitter
         w.WriteLine($"Args = {{ [0] = {messages}.Interface }},");
         w.CloseBrace(";");
     }
+
+    /// <summary>What a call returns: a <c>ValueTask</c> where <c>org.dbusgen.ValueTasks</c> opted in.</summary>
+    private static string TaskType(bool valueTask) => valueTask ? ValueTask : Task;
+
+    /// <summary>The connection's typed call that returns <see cref="TaskType"/>.</summary>
+    private static string CallMethod(bool valueTask) => valueTask ? "CallValueTaskAsync" : "CallAsync";
+
+    /// <summary>Said of a ValueTask-returning call: its source is pooled, so the task is awaited once.</summary>
+    private static string AwaitOnce(bool valueTask) => valueTask ? " Await the task once (<c>org.dbusgen.ValueTasks</c>): call <c>AsTask()</c> to combine or block on it." : "";
 
     private static void CallExceptions(SourceWriter w)
     {

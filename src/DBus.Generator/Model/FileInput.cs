@@ -10,4 +10,5 @@ internal sealed record FileInput(
     string GenerateMetadata,
     string Namespace,
     string FaultInjection,
-    string PooledArrays = "");
+    string PooledArrays = "",
+    string ValueTasks = "");

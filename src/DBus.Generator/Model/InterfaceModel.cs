@@ -16,6 +16,8 @@ namespace DBus.Generator.Model;
 /// <param name="IntrospectionXml">The interface re-serialized as introspection XML, without documentation.</param>
 /// <param name="Location">The interface's name attribute, for diagnostics raised late.</param>
 /// <param name="FaultInjection">Test hook: "emit" makes the emitter throw (see docs/generator.md).</param>
+/// <param name="ValueTasks">The interface's <c>org.dbusgen.ValueTasks</c> setting (or the file's): the proxy's
+/// <c>GetAllPropertiesAsync</c> returns a <c>ValueTask</c>.</param>
 internal sealed record InterfaceModel(
     string Name,
     string TypeName,
@@ -29,4 +31,5 @@ internal sealed record InterfaceModel(
     bool Deprecated,
     string IntrospectionXml,
     LocationInfo Location,
-    string FaultInjection);
+    string FaultInjection,
+    bool ValueTasks = false);

@@ -21,7 +21,8 @@ internal enum ChangedSignalKind
     False,
 }
 
-/// <summary>A D-Bus property. <paramref name="CSharpName"/> is the base name: <c>Get{CSharpName}Async</c> on proxies.</summary>
+/// <summary>A D-Bus property. <paramref name="CSharpName"/> is the base name: <c>Get{CSharpName}Async</c> on proxies;
+/// the accessors return a <c>ValueTask</c> when <paramref name="ValueTask"/> (opted in to <c>org.dbusgen.ValueTasks</c>).</summary>
 internal sealed record PropertyModel(
     string Name,
     string CSharpName,
@@ -30,4 +31,5 @@ internal sealed record PropertyModel(
     PropertyAccess Access,
     ChangedSignalKind EmitsChangedSignal,
     bool Deprecated,
-    string? Doc);
+    string? Doc,
+    bool ValueTask = false);

@@ -1,9 +1,13 @@
 namespace DBus.Benchmarks.SideBySide;
 
-/// <summary>The call loop the .NET clients share: <c>count</c> calls, sequential or keeping <c>inFlight</c> in flight.</summary>
+/// <summary>
+/// The call loop the .NET clients share: <c>count</c> calls, sequential or keeping <c>inFlight</c> in flight. A call is
+/// a <see cref="ValueTask{T}"/>, so the same loop runs calls that return one and, wrapped at no cost, calls that
+/// return a <see cref="Task{T}"/>.
+/// </summary>
 internal static class BenchClient
 {
-    public static async Task RunAsync(Func<Task> call, int count, int inFlight)
+    public static async Task RunAsync<T>(Func<ValueTask<T>> call, int count, int inFlight)
     {
         if (inFlight == 1)
         {

@@ -26,14 +26,24 @@ internal static class DBusGenBench
         await stop;
     }
 
-    public static async Task<Func<int, Task>> ConnectAsync(string mode, string address, string workload, int inFlight)
+    /// <summary>A client of typed calls: <see cref="DBusConnection.CallAsync{T}(Message, ReplyReader{T}, TimeSpan?, CancellationToken)"/>,
+    /// or with <paramref name="valueTasks"/> <see cref="DBusConnection.CallValueTaskAsync{T}(Message, ReplyReader{T}, TimeSpan?, CancellationToken)"/>
+    /// (what proxies generated with org.dbusgen.ValueTasks call).</summary>
+    public static async Task<Func<int, Task>> ConnectAsync(string mode, string address, string workload, int inFlight, bool valueTasks)
     {
         var connection = await DBusConnection.ConnectAsync(address, new DBusConnectionOptions { IsBus = mode == "bus" });
         string? destination = mode == "bus" ? BenchWorkload.Service : null;
-        Func<Task> call = workload == "echo"
-            ? () => connection.CallAsync(Echo(destination), s_readString)
-            : () => connection.CallAsync(Sum(destination), s_readInt64);
-        return count => BenchClient.RunAsync(call, count, inFlight);
+        if (workload == "echo")
+        {
+            Func<ValueTask<string>> echo = valueTasks
+                ? () => connection.CallValueTaskAsync(Echo(destination), s_readString)
+                : () => new ValueTask<string>(connection.CallAsync(Echo(destination), s_readString));
+            return count => BenchClient.RunAsync(echo, count, inFlight);
+        }
+        Func<ValueTask<long>> sum = valueTasks
+            ? () => connection.CallValueTaskAsync(Sum(destination), s_readInt64)
+            : () => new ValueTask<long>(connection.CallAsync(Sum(destination), s_readInt64));
+        return count => BenchClient.RunAsync(sum, count, inFlight);
     }
 
     private static Message Echo(string? destination)

@@ -11,13 +11,15 @@ namespace DBus.Benchmarks.SideBySide;
 /// (user+sys, from getrusage or /proc). Rounds interleave the implementations so that a noisy neighbour hurts all
 /// of them alike; the tables give medians.
 /// Run: dotnet run -c Release --project tests/DBus.Benchmarks -- --side-by-side [--seconds 5] [--rounds 3] [--pinned]
-/// [--only TEXT] [--impl dbusgen,sdbus]
+/// [--only TEXT] [--impl dbusgen,sdbus,dbusgen-valuetask]
 /// (--pinned: the sequential Echo peer-to-peer only, every process on core 0; --only: the scenarios whose name
-/// contains TEXT; --impl: these implementations only, for quick comparisons while working on one row.)
+/// contains TEXT; --impl: these implementations only, for quick comparisons while working on one row; dbusgen-valuetask,
+/// never run by default, is the DBusGen client calling CallValueTaskAsync, as proxies generated with org.dbusgen.ValueTasks do.)
 /// </summary>
 internal static class SideBySideRun
 {
-    private static readonly string[] s_allImplementations = ["dbusgen", "tmds", "sdbus"];
+    private static readonly string[] s_defaultImplementations = ["dbusgen", "tmds", "sdbus"];
+    private static readonly string[] s_allImplementations = [.. s_defaultImplementations, "dbusgen-valuetask"];
 
     private sealed record Scenario(string Name, string Workload, int InFlight, string Topology);
 
@@ -50,7 +52,7 @@ internal static class SideBySideRun
                 throw new ArgumentException($"--only '{only}' matches no scenario");
             }
         }
-        string[] implementations = TextOption(args, "--impl")?.Split(',') ?? s_allImplementations;
+        string[] implementations = TextOption(args, "--impl")?.Split(',') ?? s_defaultImplementations;
         if (implementations.FirstOrDefault(i => !s_allImplementations.Contains(i)) is { } unknown)
         {
             throw new ArgumentException($"--impl: '{unknown}' is none of {string.Join(", ", s_allImplementations)}");
@@ -82,7 +84,10 @@ internal static class SideBySideRun
         string socketPath = Path.Combine(Path.GetTempPath(), "dbusgen-sbs-" + Guid.NewGuid().ToString("N"));
         string address = bus?.Address ?? "unix:path=" + socketPath;
         // Tmds.DBus.Protocol cannot listen: peer-to-peer its client calls the DBusGen server.
-        string serverImplementation = scenario.Topology == "p2p" && implementation == "tmds" ? "dbusgen" : implementation;
+        // The DBusGen client with ValueTasks calls the DBusGen server.
+        string serverImplementation = implementation == "dbusgen-valuetask" || (scenario.Topology == "p2p" && implementation == "tmds")
+            ? "dbusgen"
+            : implementation;
         using var server = serverImplementation == "sdbus"
             ? Start(sdbus, pinned, "serve", scenario.Topology, bus?.Address ?? socketPath)
             : StartSelf(pinned, "--sbs-serve", serverImplementation, scenario.Topology, bus?.Address ?? socketPath);
@@ -134,7 +139,7 @@ internal static class SideBySideRun
             double seconds = double.Parse(secondsText, CultureInfo.InvariantCulture);
             var run = impl == "tmds"
                 ? await TmdsBench.ConnectAsync(topology, address, workload, inFlight)
-                : await DBusGenBench.ConnectAsync(topology, address, workload, inFlight);
+                : await DBusGenBench.ConnectAsync(topology, address, workload, inFlight, valueTasks: impl == "dbusgen-valuetask");
             int batch = BenchWorkload.BatchSize(workload);
             // Measured should be the steady state, with the code tiered up, as sd-bus's C is compiled ahead. With one
             // core (--pinned) the runtime tiers up slowly: after a warm-up of 0.3 s a 3 s pinned run ran tier-0

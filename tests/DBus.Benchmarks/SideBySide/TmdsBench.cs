@@ -29,10 +29,11 @@ internal static class TmdsBench
         var connection = new TmdsProtocol.DBusConnection(address);
         await connection.ConnectAsync();
         string? destination = mode == "bus" ? BenchWorkload.Service : null;
-        Func<Task> call = workload == "echo"
-            ? () => connection.CallMethodAsync(Echo(connection, destination), s_readString)
-            : () => connection.CallMethodAsync(Sum(connection, destination), s_readInt64);
-        return count => BenchClient.RunAsync(call, count, inFlight);
+        if (workload == "echo")
+        {
+            return count => BenchClient.RunAsync(() => new ValueTask<string>(connection.CallMethodAsync(Echo(connection, destination), s_readString)), count, inFlight);
+        }
+        return count => BenchClient.RunAsync(() => new ValueTask<long>(connection.CallMethodAsync(Sum(connection, destination), s_readInt64)), count, inFlight);
     }
 
     private static TmdsProtocol.MessageBuffer Echo(TmdsProtocol.DBusConnection connection, string? destination)
