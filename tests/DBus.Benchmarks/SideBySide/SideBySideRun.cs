@@ -11,10 +11,12 @@ namespace DBus.Benchmarks.SideBySide;
 /// (user+sys, from getrusage or /proc). Rounds interleave the implementations so that a noisy neighbour hurts all
 /// of them alike; the tables give medians.
 /// Run: dotnet run -c Release --project tests/DBus.Benchmarks -- --side-by-side [--seconds 5] [--rounds 3] [--pinned]
-/// [--only TEXT] [--impl dbusgen,sdbus,dbusgen-valuetask]
+/// [--only TEXT] [--impl dbusgen,sdbus,dbusgen-valuetask] [--server dbusgen|sdbus]
 /// (--pinned: the sequential Echo peer-to-peer only, every process on core 0; --only: the scenarios whose name
 /// contains TEXT; --impl: these implementations only, for quick comparisons while working on one row; dbusgen-valuetask,
-/// never run by default, is the DBusGen client calling CallValueTaskAsync, as proxies generated with org.dbusgen.ValueTasks do.)
+/// never run by default, is the DBusGen client calling CallValueTaskAsync, as proxies generated with org.dbusgen.ValueTasks do;
+/// --server: every client calls this implementation's server, so client figures compare the clients alone: a client's
+/// CPU per call depends on the pace of the server and the daemon it faces, on two cores as much as on its own code.)
 /// </summary>
 internal static class SideBySideRun
 {
@@ -57,6 +59,11 @@ internal static class SideBySideRun
         {
             throw new ArgumentException($"--impl: '{unknown}' is none of {string.Join(", ", s_allImplementations)}");
         }
+        string? server = TextOption(args, "--server");
+        if (server is not null && server is not ("dbusgen" or "sdbus"))
+        {
+            throw new ArgumentException($"--server: '{server}' is neither dbusgen nor sdbus");
+        }
         var samples = new Dictionary<(Scenario, string), List<Sample>>();
         for (int round = 1; round <= rounds; round++)
         {
@@ -64,7 +71,7 @@ internal static class SideBySideRun
             {
                 foreach (string implementation in implementations)
                 {
-                    var sample = await MeasureAsync(scenario, implementation, sdbus, seconds, pinned);
+                    var sample = await MeasureAsync(scenario, implementation, server, sdbus, seconds, pinned);
                     Console.Error.WriteLine($"round {round}: {scenario.Name}, {implementation}: {sample.CallsPerSecond:N0} calls/s, " +
                         $"client {sample.ClientCpuUs:F1} µs/call");
                     if (!samples.TryGetValue((scenario, implementation), out var list))
@@ -75,19 +82,19 @@ internal static class SideBySideRun
                 }
             }
         }
-        Print(scenarios, implementations, samples, seconds, rounds, pinned);
+        Print(scenarios, implementations, samples, seconds, rounds, pinned, server);
     }
 
-    private static async Task<Sample> MeasureAsync(Scenario scenario, string implementation, string sdbus, double seconds, bool pinned)
+    private static async Task<Sample> MeasureAsync(Scenario scenario, string implementation, string? forcedServer, string sdbus, double seconds, bool pinned)
     {
         PrivateBus? bus = scenario.Topology == "bus" ? await PrivateBus.StartAsync() : null;
         string socketPath = Path.Combine(Path.GetTempPath(), "dbusgen-sbs-" + Guid.NewGuid().ToString("N"));
         string address = bus?.Address ?? "unix:path=" + socketPath;
         // Tmds.DBus.Protocol cannot listen: peer-to-peer its client calls the DBusGen server.
         // The DBusGen client with ValueTasks calls the DBusGen server.
-        string serverImplementation = implementation == "dbusgen-valuetask" || (scenario.Topology == "p2p" && implementation == "tmds")
+        string serverImplementation = forcedServer ?? (implementation == "dbusgen-valuetask" || (scenario.Topology == "p2p" && implementation == "tmds")
             ? "dbusgen"
-            : implementation;
+            : implementation);
         using var server = serverImplementation == "sdbus"
             ? Start(sdbus, pinned, "serve", scenario.Topology, bus?.Address ?? socketPath)
             : StartSelf(pinned, "--sbs-serve", serverImplementation, scenario.Topology, bus?.Address ?? socketPath);
@@ -176,10 +183,11 @@ internal static class SideBySideRun
         throw new ArgumentException("unknown side-by-side child arguments: " + string.Join(' ', args));
     }
 
-    private static void Print(Scenario[] scenarios, string[] implementations, Dictionary<(Scenario, string), List<Sample>> samples, double seconds, int rounds, bool pinned)
+    private static void Print(Scenario[] scenarios, string[] implementations, Dictionary<(Scenario, string), List<Sample>> samples, double seconds, int rounds, bool pinned, string? server)
     {
         Console.WriteLine($"Side by side, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores visible, " +
-            $"{rounds} interleaved rounds × {seconds} s, medians. Peer-to-peer, the Tmds.DBus.Protocol client calls the DBusGen server.");
+            $"{rounds} interleaved rounds × {seconds} s, medians. " +
+            (server is null ? "Peer-to-peer, the Tmds.DBus.Protocol client calls the DBusGen server." : $"Every client calls the {server} server."));
         Console.WriteLine();
         Console.WriteLine(pinned
             ? "| scenario | implementation | µs per round trip | client CPU µs/call | server CPU µs/call | client B allocated/call |"
