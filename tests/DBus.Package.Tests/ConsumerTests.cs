@@ -66,7 +66,8 @@ public class ConsumerTests
 
         Assert.That(run.Output, Does.Contain("RequestName: PrimaryOwner")
             .And.Contain("Add(2, 40) = 42")
-            .And.Contain("Precision = 32"), run.ToString());
+            .And.Contain("Precision = 32")
+            .And.Contain("Next = 1, then 2"), run.ToString());
     }
 
     [Test]
