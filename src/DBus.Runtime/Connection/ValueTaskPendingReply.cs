@@ -17,8 +17,9 @@ internal sealed class ValueTaskPendingReply<TState, T> : TypedPendingReply<TStat
     // Continuations run where the outcome is set: that is already after the dispatch turn (see Publish).
     private ManualResetValueTaskSourceCore<T> _core;
 
-    // 1 once the outcome was taken: two awaiters of one task (a misuse) must not both hand the object back.
-    private int _taken;
+    // The token whose outcome may still be taken, or -1 once it was: of two awaiters of one task (a misuse), or a stale
+    // one racing the object's next call, only one can claim it, so the object is never handed back twice.
+    private int _claimable = -1;
 
     private ValueTaskPendingReply()
     {
@@ -29,7 +30,7 @@ internal sealed class ValueTaskPendingReply<TState, T> : TypedPendingReply<TStat
     {
         var pending = s_pool.TryRent() ?? new ValueTaskPendingReply<TState, T>();
         pending.Arm(reader, state);
-        pending._taken = 0;
+        pending._claimable = pending._core.Version;
         return pending;
     }
 
@@ -65,7 +66,7 @@ internal sealed class ValueTaskPendingReply<TState, T> : TypedPendingReply<TStat
             throw new InvalidOperationException(
                 "the call has not ended: a ValueTask from a D-Bus call can be awaited once, not waited on (use AsTask() to block or await it twice)");
         }
-        if (Interlocked.Exchange(ref _taken, 1) != 0)
+        if (Interlocked.CompareExchange(ref _claimable, -1, token) != token)
         {
             throw new InvalidOperationException("the outcome of this call was already taken: a ValueTask can be awaited once");
         }
