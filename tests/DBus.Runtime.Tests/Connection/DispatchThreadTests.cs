@@ -174,11 +174,25 @@ public class DispatchThreadTests
     {
         var (client, server) = UnixPair();
         AnswerWhere(server);
+        // The server holds the reply to "Later" until the continuation is attached, so that it runs where the reply is read.
+        var held = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.AddMessageFilter((_, message) =>
+        {
+            if (message.Member != "Later")
+            {
+                return MessageFilterResult.NotHandled;
+            }
+            held.SetResult(MessageWriter.CreateMethodReturn(message).ToMessage());
+            return MessageFilterResult.Handled;
+        });
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        var outcomes = Task.Run(async () =>
+        var outcomes = ContinueAsync(client.CallAsync(PeerPair.Call("Later"), static reply => reply.Type));
+        server.Send(await held.Task.WaitAsync(s_timeout));
+
+        async Task<(string, Exception?, Exception?, Exception?)> ContinueAsync(Task<MessageType> first)
         {
-            await client.CallAsync(PeerPair.Call("Where"), static reply => reply.Type);
+            await first;
             string continuedOn = Thread.CurrentThread.Name ?? "";
             // Each of these calls ends before it is sent. Its outcome used to wait for this thread's next event (none
             // came): awaited, and blocked on, from the continuation the reactor thread runs after its event.
@@ -190,7 +204,7 @@ public class DispatchThreadTests
                 return Task.CompletedTask;
             });
             return (continuedOn, awaited, awaitedValueTask, blocked);
-        });
+        }
         var (thread, awaited, awaitedValueTask, blocked) = await outcomes.WaitAsync(s_timeout);
         Assert.That(thread, Is.EqualTo("D-Bus I/O"), "the test's continuation ran on the reactor thread");
         Assert.That(awaited, Is.InstanceOf<OperationCanceledException>());
