@@ -1,5 +1,3 @@
-using DBus.Transport;
-
 namespace DBus.Runtime.Tests.Connection;
 
 /// <summary>
@@ -70,22 +68,8 @@ public class BlockingTypedCallTests
     [Test]
     public async Task Over_a_Unix_socket_blocking_calls_queue_no_thread_pool_work_and_allocate_only_the_message()
     {
-        var (a, b) = SocketTransport.CreatePair();
-        const string guid = "0123456789abcdef0123456789abcdef";
-        var options = new DBusConnectionOptions { IsBus = false };
-        await using var client = new DBusConnection(new MessageStream(a, guid, false, default, null), options);
-        await using var server = new DBusConnection(new MessageStream(b, guid, false, default, null), options);
-        server.AddMessageFilter((connection, message) =>
-        {
-            if (message.Type != MessageType.MethodCall)
-            {
-                return MessageFilterResult.NotHandled;
-            }
-            var reply = MessageWriter.CreateMethodReturn(message, new Signature("i"));
-            reply.WriteInt32(42);
-            connection.Send(reply.ToMessage());
-            return MessageFilterResult.Handled;
-        });
+        await using var peers = PeerPair.OverUnixSocketAnswering(42);
+        var client = peers.Client;
         static Message Call() => MessageWriter.CreateMethodCall(null, new ObjectPath("/org/test"), "org.test.Iface", "Get").ToMessage();
         const int calls = 2000;
         var (poolItems, bytesPerCall) = await Task.Factory.StartNew(() =>

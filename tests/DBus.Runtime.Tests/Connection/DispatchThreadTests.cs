@@ -31,6 +31,23 @@ public class DispatchThreadTests
         return MessageFilterResult.Handled;
     });
 
+    /// <summary>Makes <paramref name="server"/> keep its reply to a call of "Later" instead of sending it: the task gives
+    /// it to the test, which sends it once it has attached what should run when the reply arrives.</summary>
+    private static Task<Message> HoldReplyToLater(DBusConnection server)
+    {
+        var held = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.AddMessageFilter((_, message) =>
+        {
+            if (message.Member != "Later")
+            {
+                return MessageFilterResult.NotHandled;
+            }
+            held.SetResult(MessageWriter.CreateMethodReturn(message).ToMessage());
+            return MessageFilterResult.Handled;
+        });
+        return held.Task;
+    }
+
     private static int ProcessThreads() => Directory.GetDirectories("/proc/self/task").Length;
 
     [Test]
@@ -142,16 +159,7 @@ public class DispatchThreadTests
         var (client, server) = UnixPair();
         AnswerWhere(server);
         // The server holds the reply to "Later" until the test has attached its continuation.
-        var held = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
-        server.AddMessageFilter((_, message) =>
-        {
-            if (message.Member != "Later")
-            {
-                return MessageFilterResult.NotHandled;
-            }
-            held.SetResult(MessageWriter.CreateMethodReturn(message).ToMessage());
-            return MessageFilterResult.Handled;
-        });
+        var held = HoldReplyToLater(server);
         var call = client.CallAsync(PeerPair.Call("Later"), static reply => reply.Type);
         var continuation = call.ContinueWith(_ =>
         {
@@ -161,7 +169,7 @@ public class DispatchThreadTests
             using var reply = client.Call(PeerPair.Call("Where"), s_timeout);
             return (thread, reply.Type);
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        server.Send(await held.Task.WaitAsync(s_timeout));
+        server.Send(await held.WaitAsync(s_timeout));
         var (continuedOn, blockingReply) = await continuation.WaitAsync(s_timeout);
         Assert.That(continuedOn.Name, Is.EqualTo("D-Bus I/O"), "the continuation ran where the reply was read");
         Assert.That(blockingReply, Is.EqualTo(MessageType.MethodReturn));
@@ -175,20 +183,11 @@ public class DispatchThreadTests
         var (client, server) = UnixPair();
         AnswerWhere(server);
         // The server holds the reply to "Later" until the continuation is attached, so that it runs where the reply is read.
-        var held = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
-        server.AddMessageFilter((_, message) =>
-        {
-            if (message.Member != "Later")
-            {
-                return MessageFilterResult.NotHandled;
-            }
-            held.SetResult(MessageWriter.CreateMethodReturn(message).ToMessage());
-            return MessageFilterResult.Handled;
-        });
+        var held = HoldReplyToLater(server);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
         var outcomes = ContinueAsync(client.CallAsync(PeerPair.Call("Later"), static reply => reply.Type));
-        server.Send(await held.Task.WaitAsync(s_timeout));
+        server.Send(await held.WaitAsync(s_timeout));
 
         async Task<(string, Exception?, Exception?, Exception?)> ContinueAsync(Task<MessageType> first)
         {

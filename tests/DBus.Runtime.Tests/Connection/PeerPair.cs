@@ -80,6 +80,41 @@ internal sealed class PeerPair : IAsyncDisposable
         return writer.ToMessage();
     }
 
+    /// <summary>
+    /// Two connections over a real Unix socket pair (driven by the reactor, unlike <see cref="Create"/>'s), whose server
+    /// answers every method call with the int32 <paramref name="answer"/>.
+    /// </summary>
+    public static UnixPeers OverUnixSocketAnswering(int answer)
+    {
+        var (a, b) = DBus.Transport.SocketTransport.CreatePair();
+        const string guid = "0123456789abcdef0123456789abcdef";
+        var options = new DBusConnectionOptions { IsBus = false };
+        var client = new DBusConnection(new MessageStream(a, guid, false, default, null), options);
+        var server = new DBusConnection(new MessageStream(b, guid, false, default, null), options);
+        server.AddMessageFilter((connection, message) =>
+        {
+            if (message.Type != MessageType.MethodCall)
+            {
+                return MessageFilterResult.NotHandled;
+            }
+            var reply = MessageWriter.CreateMethodReturn(message, new Signature("i"));
+            reply.WriteInt32(answer);
+            connection.Send(reply.ToMessage());
+            return MessageFilterResult.Handled;
+        });
+        return new UnixPeers(client, server);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        await Server.DisposeAsync();
+    }
+}
+
+/// <summary>Two connections over a Unix socket pair (see <see cref="PeerPair.OverUnixSocketAnswering"/>), disposed together.</summary>
+internal sealed record UnixPeers(DBusConnection Client, DBusConnection Server) : IAsyncDisposable
+{
     public async ValueTask DisposeAsync()
     {
         await Client.DisposeAsync();

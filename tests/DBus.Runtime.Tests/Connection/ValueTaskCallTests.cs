@@ -1,5 +1,3 @@
-using DBus.Transport;
-
 namespace DBus.Runtime.Tests.Connection;
 
 /// <summary>
@@ -11,7 +9,6 @@ namespace DBus.Runtime.Tests.Connection;
 public class ValueTaskCallTests
 {
     private static readonly ReplyReader<string> s_readString = static m => m.GetBodyReader().ReadString();
-    private const string Guid = "0123456789abcdef0123456789abcdef";
 
     [Test]
     public async Task Each_outcome_reaches_its_own_call_while_the_source_is_reused()
@@ -93,19 +90,8 @@ public class ValueTaskCallTests
     [Test]
     public async Task The_continuation_runs_after_the_dispatch_turn_where_a_blocking_call_cannot_deadlock()
     {
-        var (a, b) = SocketTransport.CreatePair();
-        var options = new DBusConnectionOptions { IsBus = false };
-        await using var client = new DBusConnection(new MessageStream(a, Guid, false, default, null), options);
-        await using var server = new DBusConnection(new MessageStream(b, Guid, false, default, null), options);
-        server.AddMessageFilter((connection, message) =>
-        {
-            if (message.Type != MessageType.MethodCall)
-            {
-                return MessageFilterResult.NotHandled;
-            }
-            connection.Send(MessageWriter.CreateMethodReturn(message).ToMessage());
-            return MessageFilterResult.Handled;
-        });
+        await using var peers = PeerPair.OverUnixSocketAnswering(1);
+        var client = peers.Client;
         var both = Task.Run(async () =>
         {
             var first = await client.CallValueTaskAsync(PeerPair.Call("First"), static reply => reply.Type);
@@ -123,21 +109,8 @@ public class ValueTaskCallTests
     {
         // Both ends are in this process, so the process's allocation per call counts both; the difference between
         // the two forms is the client's task.
-        var (a, b) = SocketTransport.CreatePair();
-        var options = new DBusConnectionOptions { IsBus = false };
-        await using var client = new DBusConnection(new MessageStream(a, Guid, false, default, null), options);
-        await using var server = new DBusConnection(new MessageStream(b, Guid, false, default, null), options);
-        server.AddMessageFilter((connection, message) =>
-        {
-            if (message.Type != MessageType.MethodCall)
-            {
-                return MessageFilterResult.NotHandled;
-            }
-            var reply = MessageWriter.CreateMethodReturn(message, new Signature("i"));
-            reply.WriteInt32(42);
-            connection.Send(reply.ToMessage());
-            return MessageFilterResult.Handled;
-        });
+        await using var peers = PeerPair.OverUnixSocketAnswering(42);
+        var client = peers.Client;
         static Message Call() => MessageWriter.CreateMethodCall(null, new ObjectPath("/org/test"), "org.test.Iface", "Get").ToMessage();
         static int Read(MessageView reply) => reply.GetBodyReader().ReadInt32();
         const int calls = 4000;
