@@ -5,7 +5,8 @@ namespace DBus;
 /// <summary>
 /// Spare objects of one type for the per-message hot paths: one per thread (the thread that releases an object
 /// is usually the one that needs the next), then a bounded shared queue. Only objects that never escape to user
-/// code go here: a pooled object is reused while anything still refers to it.
+/// code go here, or that check a token changed with each reuse on every use from outside (a ValueTask's source, see
+/// <see cref="ValueTaskPendingReply{TState, T}"/>): a pooled object is reused while anything still refers to it.
 /// </summary>
 internal sealed class ObjectPool<T>(int capacity) where T : class
 {
