@@ -39,9 +39,12 @@ internal sealed class PeerPair : IAsyncDisposable
         MessageWriter.CreateMethodCall(null, new ObjectPath(path), @interface, member).ToMessage();
 
     /// <summary>Makes the server answer every call to org.test.Iface: Echo(s) returns its string, Fail raises org.test.Error.Boom.</summary>
-    public void ServeEcho()
+    public void ServeEcho() => ServeEcho(Server);
+
+    /// <summary>Makes <paramref name="server"/> answer calls to org.test.Iface as <see cref="ServeEcho()"/> describes.</summary>
+    public static void ServeEcho(DBusConnection server)
     {
-        Server.AddMessageFilter((connection, message) =>
+        server.AddMessageFilter((connection, message) =>
         {
             if (message.Type != MessageType.MethodCall || message.Interface != "org.test.Iface")
             {
@@ -80,18 +83,21 @@ internal sealed class PeerPair : IAsyncDisposable
         return writer.ToMessage();
     }
 
-    /// <summary>
-    /// Two connections over a real Unix socket pair (driven by the reactor, unlike <see cref="Create"/>'s), whose server
-    /// answers every method call with the int32 <paramref name="answer"/>.
-    /// </summary>
-    public static UnixPeers OverUnixSocketAnswering(int answer)
+    /// <summary>Two connections over a real Unix socket pair, driven by the reactor (unlike <see cref="Create"/>'s).</summary>
+    public static UnixPeers OverUnixSocket()
     {
         var (a, b) = DBus.Transport.SocketTransport.CreatePair();
         const string guid = "0123456789abcdef0123456789abcdef";
         var options = new DBusConnectionOptions { IsBus = false };
-        var client = new DBusConnection(new MessageStream(a, guid, false, default, null), options);
-        var server = new DBusConnection(new MessageStream(b, guid, false, default, null), options);
-        server.AddMessageFilter((connection, message) =>
+        return new UnixPeers(new DBusConnection(new MessageStream(a, guid, false, default, null), options),
+            new DBusConnection(new MessageStream(b, guid, false, default, null), options));
+    }
+
+    /// <summary><see cref="OverUnixSocket"/>, whose server answers every method call with the int32 <paramref name="answer"/>.</summary>
+    public static UnixPeers OverUnixSocketAnswering(int answer)
+    {
+        var peers = OverUnixSocket();
+        peers.Server.AddMessageFilter((connection, message) =>
         {
             if (message.Type != MessageType.MethodCall)
             {
@@ -102,7 +108,7 @@ internal sealed class PeerPair : IAsyncDisposable
             connection.Send(reply.ToMessage());
             return MessageFilterResult.Handled;
         });
-        return new UnixPeers(client, server);
+        return peers;
     }
 
     public async ValueTask DisposeAsync()

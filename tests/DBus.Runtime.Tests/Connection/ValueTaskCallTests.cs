@@ -63,6 +63,71 @@ public class ValueTaskCallTests
     }
 
     [Test]
+    public async Task Callers_on_several_threads_each_get_their_own_outcomes_while_sources_move_between_them(
+        [Values(false, true)] bool overUnixSocket)
+    {
+        // Over a Unix socket the reactor publishes outcomes: sources are taken back on reactor threads and reused on
+        // the pool; over the paired transport both happen on the pool.
+        IAsyncDisposable peers;
+        DBusConnection client, server;
+        if (overUnixSocket)
+        {
+            var unix = PeerPair.OverUnixSocket();
+            (peers, client, server) = (unix, unix.Client, unix.Server);
+        }
+        else
+        {
+            var pair = PeerPair.Create();
+            (peers, client, server) = (pair, pair.Client, pair.Server);
+        }
+        await using var _ = peers;
+        PeerPair.ServeEcho(server);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        async Task<int> CallerAsync(int caller)
+        {
+            int checkedOutcomes = 0;
+            for (int i = 0; i < 300; i++)
+            {
+                string text = $"{caller}/{i}";
+                // Awaited here, not through Assert.ThrowsAsync, which would block the reactor thread this may run on.
+                if (i % 10 == 3)
+                {
+                    var failure = await FailureOf(async () => await client.CallValueTaskAsync(PeerPair.Echo(text), s_readString, null, cancelled.Token));
+                    Assert.That(failure, Is.InstanceOf<OperationCanceledException>());
+                }
+                else if (i % 10 == 7)
+                {
+                    var failure = await FailureOf(async () => await client.CallValueTaskAsync(PeerPair.Call("Fail")));
+                    Assert.That(failure, Is.InstanceOf<DBusException>().With.Property(nameof(DBusException.ErrorName)).EqualTo("org.test.Error.Boom"));
+                }
+                else
+                {
+                    Assert.That(await client.CallValueTaskAsync(PeerPair.Echo(text), s_readString), Is.EqualTo(text));
+                }
+                checkedOutcomes++;
+            }
+            return checkedOutcomes;
+        }
+        var callers = Enumerable.Range(0, 4).Select(c => Task.Run(() => CallerAsync(c))).ToArray();
+        Assert.That(await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(60)), Is.All.EqualTo(300));
+        Assert.That(client.PendingCallCount, Is.Zero);
+
+        static async Task<Exception?> FailureOf(Func<Task> call)
+        {
+            try
+            {
+                await call();
+                return null;
+            }
+            catch (Exception e)
+            {
+                return e;
+            }
+        }
+    }
+
+    [Test]
     public async Task A_task_awaited_again_fails_and_the_call_that_reused_its_source_is_untouched()
     {
         await using var pair = PeerPair.Create();
