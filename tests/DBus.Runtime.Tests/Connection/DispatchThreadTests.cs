@@ -13,13 +13,6 @@ public class DispatchThreadTests
     private const string Guid = "0123456789abcdef0123456789abcdef";
     private static readonly DBusConnectionOptions s_peerOptions = new() { IsBus = false };
 
-    private static (DBusConnection Client, DBusConnection Server) UnixPair()
-    {
-        var (a, b) = SocketTransport.CreatePair();
-        return (new DBusConnection(new MessageStream(a, Guid, false, default, null), s_peerOptions),
-            new DBusConnection(new MessageStream(b, Guid, false, default, null), s_peerOptions));
-    }
-
     private static void AnswerWhere(DBusConnection server, Action<Thread>? seen = null) => server.AddMessageFilter((connection, message) =>
     {
         if (message.Member != "Where")
@@ -53,7 +46,7 @@ public class DispatchThreadTests
     [Test]
     public async Task Over_a_Unix_socket_the_connection_dispatches_on_a_reactor_thread_not_one_of_its_own()
     {
-        var (client, server) = UnixPair();
+        var (client, server) = PeerPair.OverUnixSocket();
         var seen = new TaskCompletionSource<Thread>(TaskCreationOptions.RunContinuationsAsynchronously);
         int calls = 0;
         // The second call: the first may already be there when the pump starts, and that first turn runs on the pool.
@@ -80,13 +73,13 @@ public class DispatchThreadTests
     public async Task Two_hundred_connections_add_no_threads_and_leave_no_registration_behind()
     {
         // Warm up: the reactor and the thread pool start what they keep.
-        var (warmClient, warmServer) = UnixPair();
+        var (warmClient, warmServer) = PeerPair.OverUnixSocket();
         AnswerWhere(warmServer);
         (await warmClient.CallAsync(PeerPair.Call("Where"), s_timeout)).Dispose();
         int registrationsBefore = SocketReactor.RegistrationCount;
         int threadsBefore = ProcessThreads();
 
-        var pairs = Enumerable.Range(0, 200).Select(_ => UnixPair()).ToList();
+        var pairs = Enumerable.Range(0, 200).Select(_ => PeerPair.OverUnixSocket()).ToList();
         foreach (var (_, server) in pairs)
         {
             AnswerWhere(server);
@@ -116,8 +109,8 @@ public class DispatchThreadTests
     [Test]
     public async Task A_handler_that_blocks_on_a_reactor_thread_does_not_stop_other_connections()
     {
-        var (blockedClient, blockedServer) = UnixPair();
-        var (otherClient, otherServer) = UnixPair();
+        var (blockedClient, blockedServer) = PeerPair.OverUnixSocket();
+        var (otherClient, otherServer) = PeerPair.OverUnixSocket();
         AnswerWhere(otherServer);
         AnswerWhere(blockedServer);
         // The pump's first turn runs on the thread pool; later ones on the reactor thread that saw the socket readable.
@@ -156,7 +149,7 @@ public class DispatchThreadTests
     [Test]
     public async Task A_calls_continuation_runs_on_the_reactor_thread_where_a_blocking_call_cannot_deadlock()
     {
-        var (client, server) = UnixPair();
+        var (client, server) = PeerPair.OverUnixSocket();
         AnswerWhere(server);
         // The server holds the reply to "Later" until the test has attached its continuation.
         var held = HoldReplyToLater(server);
@@ -180,7 +173,7 @@ public class DispatchThreadTests
     [Test]
     public async Task A_continuation_on_the_reactor_thread_gets_the_outcome_of_a_call_that_ends_at_once()
     {
-        var (client, server) = UnixPair();
+        var (client, server) = PeerPair.OverUnixSocket();
         AnswerWhere(server);
         // The server holds the reply to "Later" until the continuation is attached, so that it runs where the reply is read.
         var held = HoldReplyToLater(server);
@@ -195,9 +188,9 @@ public class DispatchThreadTests
             string continuedOn = Thread.CurrentThread.Name ?? "";
             // Each of these calls ends before it is sent. Its outcome used to wait for this thread's next event (none
             // came): awaited, and blocked on, from the continuation the reactor thread runs after its event.
-            var awaited = await Outcome(async () => await client.CallAsync(PeerPair.Call("Where"), static reply => reply.Type, cancelled.Token));
-            var awaitedValueTask = await Outcome(async () => await client.CallValueTaskAsync(PeerPair.Call("Where"), static reply => reply.Type, null, cancelled.Token));
-            var blocked = await Outcome(() =>
+            var awaited = await Failure.Of(async () => await client.CallAsync(PeerPair.Call("Where"), static reply => reply.Type, cancelled.Token));
+            var awaitedValueTask = await Failure.Of(async () => await client.CallValueTaskAsync(PeerPair.Call("Where"), static reply => reply.Type, null, cancelled.Token));
+            var blocked = await Failure.Of(() =>
             {
                 client.CallAsync(PeerPair.Call("Where"), static reply => reply.Type, cancelled.Token).GetAwaiter().GetResult();
                 return Task.CompletedTask;
@@ -211,19 +204,6 @@ public class DispatchThreadTests
         Assert.That(blocked, Is.InstanceOf<OperationCanceledException>());
         await server.DisposeAsync();
         await client.DisposeAsync();
-
-        static async Task<Exception?> Outcome(Func<Task> call)
-        {
-            try
-            {
-                await call();
-                return null;
-            }
-            catch (Exception e)
-            {
-                return e;
-            }
-        }
     }
 
     [Test]
@@ -278,7 +258,7 @@ public class DispatchThreadTests
     [Test]
     public async Task What_a_handler_sets_on_the_reactor_thread_does_not_reach_the_next_message()
     {
-        var (client, server) = UnixPair();
+        var (client, server) = PeerPair.OverUnixSocket();
         var seen = new List<(string? Local, SynchronizationContext? Context)>();
         server.AddMessageFilter((connection, message) =>
         {

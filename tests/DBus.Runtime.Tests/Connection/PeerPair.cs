@@ -118,7 +118,7 @@ internal sealed class PeerPair : IAsyncDisposable
     }
 }
 
-/// <summary>Two connections over a Unix socket pair (see <see cref="PeerPair.OverUnixSocketAnswering"/>), disposed together.</summary>
+/// <summary>Two connections over a Unix socket pair (see <see cref="PeerPair.OverUnixSocket"/>), disposed together.</summary>
 internal sealed record UnixPeers(DBusConnection Client, DBusConnection Server) : IAsyncDisposable
 {
     public async ValueTask DisposeAsync()
