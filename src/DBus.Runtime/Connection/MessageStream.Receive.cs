@@ -14,6 +14,9 @@ public sealed partial class MessageStream
     // Stream offset of _receiveStart: the bytes of every message taken so far.
     private long _takenBytes;
     private int _receiving;
+    // The last message taken was large: the next one likely is too, so its fixed header is read alone first (see
+    // PrepareReceiveSpace).
+    private bool _lastTakenWasLarge;
 
     /// <summary>
     /// Returns the next incoming message, whatever it is (the caller disposes it): first those a
@@ -238,6 +241,7 @@ public sealed partial class MessageStream
             throw ClosedException();
         }
         _takenBytes += consumed;
+        _lastTakenWasLarge = consumed >= InitialReceiveBufferSize;
         if (_receivedFds.OnTaken((int)message.Header.UnixFdCount, _takenBytes) is { } error)
         {
             message.Release();
@@ -254,8 +258,9 @@ public sealed partial class MessageStream
     /// <summary>
     /// Takes a whole large message (at least <see cref="InitialReceiveBufferSize"/>) that starts the receive buffer
     /// by handing the buffer itself to it, instead of copying it out: such a message was read into a buffer grown
-    /// for it (<see cref="PrepareReceiveSpace"/> puts it at the start), so what follows it is at most one read's worth,
-    /// moved to a fresh buffer. Saves a copy of every large message (a 400 KB call: tens of microseconds).
+    /// for it (<see cref="PrepareReceiveSpace"/> puts it at the start and reads no further than its end), so what
+    /// follows it in the buffer, if anything, was read before its length was known: moved to a fresh buffer. Saves a
+    /// copy of every large message (a 400 KB call: tens of microseconds).
     /// </summary>
     /// <exception cref="DBusProtocolException">The message is malformed.</exception>
     private bool TryAdoptLargeMessage(byte[] buffer, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MessageData? message, out int consumed)
@@ -294,7 +299,15 @@ public sealed partial class MessageStream
         return true;
     }
 
-    /// <summary>The free tail of the receive buffer, after compacting it or growing it to fit the message in it.</summary>
+    /// <summary>
+    /// The free tail of the receive buffer to read into, after compacting it or growing it to fit the message in it.
+    /// Small messages are read many per read. A large message (at least <see cref="InitialReceiveBufferSize"/>) is
+    /// read like sd-bus reads every message, with nothing of the next one: once its length is known, the read stops
+    /// at its end, so the buffer can be handed to it whole (<see cref="TryAdoptLargeMessage"/>) with nothing to move
+    /// out; and after a large message only the next fixed header is read, so the next large one starts in a buffer
+    /// of its own size instead of being copied there from a small one. Without this a stream of 400 KB calls spent
+    /// 6 % of the server's time in memmove.
+    /// </summary>
     private Memory<byte> PrepareReceiveSpace()
     {
         if (_receiveBuffer is null)
@@ -306,10 +319,11 @@ public sealed partial class MessageStream
         var buffer = _receiveBuffer;
         int pending = _receiveEnd - _receiveStart;
         int needed = InitialReceiveBufferSize;
+        int length = 0;
         if (pending >= Message.FixedHeaderLength)
         {
             // Already validated by TryTakeMessage: the length is at most 128 MiB.
-            Message.TryGetLength(buffer.AsSpan(_receiveStart, pending), out int length);
+            Message.TryGetLength(buffer.AsSpan(_receiveStart, pending), out length);
             needed = Math.Max(needed, length);
         }
         if (buffer.Length - _receiveEnd < 512 || buffer.Length - _receiveStart < needed)
@@ -327,6 +341,14 @@ public sealed partial class MessageStream
             }
             _receiveStart = 0;
             _receiveEnd = pending;
+        }
+        if (length >= InitialReceiveBufferSize)
+        {
+            return buffer.AsMemory(_receiveEnd, length - pending);
+        }
+        if (pending < Message.FixedHeaderLength && _lastTakenWasLarge)
+        {
+            return buffer.AsMemory(_receiveEnd, Message.FixedHeaderLength - pending);
         }
         return buffer.AsMemory(_receiveEnd);
     }

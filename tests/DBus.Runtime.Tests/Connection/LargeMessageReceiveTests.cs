@@ -72,6 +72,42 @@ public class LargeMessageReceiveTests
         AssertContent(third, 2, 100);
     }
 
+    [Test]
+    public async Task Reads_stop_at_the_end_of_a_large_message_and_after_one_ask_for_the_next_fixed_header_only()
+    {
+        // What makes a stream of large messages free of copies: no read takes bytes of the next message along once
+        // a large message's length is known (the buffer goes to the message whole), and the read after a large
+        // message takes only the next fixed header (the next large message then starts in a buffer of its size).
+        int[] sizes = [200_000, 300_000, 40, 90_000];
+        byte[][] messages = sizes.Select((size, i) => Bytes(Build(i, size))).ToArray();
+        byte[] wire = Concatenate(messages);
+
+        var (_, b) = PairedTransport.CreatePair();
+        await using var receiver = new MessageStream(b, Guid, false, default, null);
+        var injecting = b.InjectAsync(wire);
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            using var message = await receiver.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            AssertContent(message, i, sizes[i]);
+        }
+        await injecting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        long afterFirst = messages[0].Length;
+        long afterSecond = afterFirst + messages[1].Length;
+        long offset = 0;
+        var readsAt = new Dictionary<long, int>();
+        foreach (var (asked, got) in b.Reads)
+        {
+            readsAt[offset] = asked;
+            Assert.That(offset < afterFirst && offset + got > afterFirst, Is.False, $"a read from {offset} took {got} bytes across the end of the first message ({afterFirst})");
+            Assert.That(offset < afterSecond && offset + got > afterSecond, Is.False, $"a read from {offset} took {got} bytes across the end of the second message ({afterSecond})");
+            offset += got;
+        }
+        Assert.That(offset, Is.EqualTo(wire.Length));
+        Assert.That(readsAt[afterFirst], Is.EqualTo(Message.FixedHeaderLength), "the read after the first (large) message");
+        Assert.That(readsAt[afterSecond], Is.EqualTo(Message.FixedHeaderLength), "the read after the second (large) message");
+    }
+
     /// <summary>A signal whose body is its index and <paramref name="size"/> bytes that depend on both.</summary>
     private static Message Build(int index, int size)
     {

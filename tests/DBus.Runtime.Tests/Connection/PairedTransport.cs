@@ -30,6 +30,9 @@ internal sealed class PairedTransport : DBusTransport
 
     public override PeerCredentials? PeerCredentials => new PeerCredentials(Environment.ProcessId, 0, 0);
 
+    /// <summary>Every read that returned bytes: how many the receiver asked for and how many it got.</summary>
+    public ConcurrentQueue<(int Asked, int Got)> Reads { get; } = new();
+
     /// <summary>Writes raw bytes as if the peer had sent them (for malformed-input tests).</summary>
     public async Task InjectAsync(byte[] bytes)
     {
@@ -53,6 +56,7 @@ internal sealed class PairedTransport : DBusTransport
         }
         var data = result.Buffer;
         int count = (int)Math.Min(buffer.Length, data.Length);
+        Reads.Enqueue((buffer.Length, count));
         System.Buffers.BuffersExtensions.CopyTo(data.Slice(0, count), buffer.Span);
         _incoming.Reader.AdvanceTo(data.GetPosition(count));
         while (_incomingFds.TryDequeue(out var fd))
