@@ -28,6 +28,12 @@ public sealed partial class MessageStream : IAsyncDisposable, IDisposable
         _transport = transport;
         ServerGuid = serverGuid;
         UnixFdsEnabled = unixFdsEnabled;
+        if (unixFdsEnabled)
+        {
+            // Normally done by SASL already; without it the transport would read past descriptors and the kernel
+            // would close them, so the stream's word and the transport's cannot disagree.
+            transport.EnableUnixFds();
+        }
         _receiveBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(InitialReceiveBufferSize, readAhead.Length));
         readAhead.CopyTo(_receiveBuffer);
         _receiveEnd = readAhead.Length;

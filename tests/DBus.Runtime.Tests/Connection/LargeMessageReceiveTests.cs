@@ -2,8 +2,9 @@ namespace DBus.Runtime.Tests.Connection;
 
 /// <summary>
 /// A large incoming message (at least the receive buffer's initial 64 KiB) takes over the buffer it was read into
-/// instead of being copied out of it; whatever arrived behind it moves to a new buffer. These tests send large and
-/// small messages run together in single writes and split at awkward places, and check every byte that comes out.
+/// instead of being copied out of it: reads stop at its end once its length is known, and after it only the next
+/// fixed header is read. These tests send large and small messages run together in single writes, split at awkward
+/// places and pipelined over a real socket with descriptors, and check every byte that comes out.
 /// </summary>
 [TestFixture]
 public class LargeMessageReceiveTests
@@ -106,6 +107,79 @@ public class LargeMessageReceiveTests
         Assert.That(offset, Is.EqualTo(wire.Length));
         Assert.That(readsAt[afterFirst], Is.EqualTo(Message.FixedHeaderLength), "the read after the first (large) message");
         Assert.That(readsAt[afterSecond], Is.EqualTo(Message.FixedHeaderLength), "the read after the second (large) message");
+    }
+
+    [Test]
+    public async Task Large_and_small_calls_with_descriptors_pipelined_over_a_unix_socket_come_back_whole()
+    {
+        // The reactor's read path (TryReceiveData) with real recvmsg: sizes around the 64 KiB line, descriptors right
+        // behind large messages (they come with the next message's first byte, in its 16-byte header read), eight
+        // calls in flight, every reply echoing the call's bytes so both ends receive the mix.
+        await using var peers = PeerPair.OverUnixSocket();
+        peers.Server.AddMessageFilter((connection, message) =>
+        {
+            if (message.Type != MessageType.MethodCall || message.Member != "Check")
+            {
+                return MessageFilterResult.NotHandled;
+            }
+            var reader = message.GetBodyReader();
+            byte[] bytes = reader.ReadArrayOfByte();
+            string text = "";
+            if (message.Signature.ToString() == "ayh")
+            {
+                using var fd = reader.ReadUnixFd();
+                using var stream = new StreamReader(fd.ToStream(FileAccess.Read));
+                text = stream.ReadToEnd();
+            }
+            var reply = MessageWriter.CreateMethodReturn(message, new Signature("ays"));
+            reply.WriteArray(bytes);
+            reply.WriteString(text);
+            connection.Send(reply.ToMessage());
+            return MessageFilterResult.Handled;
+        });
+        string path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(path, "passed along");
+            int[] sizes = [0, 1, 15, 100, 4_000, 65_400, 65_536, 70_000, 300_000, 1_000_000];
+            var random = new Random(1234);
+            var calls = Enumerable.Range(0, 120).Select(i => (Index: i, Size: sizes[random.Next(sizes.Length)], WithFd: random.Next(3) == 0)).ToArray();
+            using var inFlight = new SemaphoreSlim(8);
+            var results = await Task.WhenAll(calls.Select(async call =>
+            {
+                await inFlight.WaitAsync();
+                try
+                {
+                    var writer = MessageWriter.CreateMethodCall(null, new ObjectPath("/large"), "org.test.Large", "Check", new Signature(call.WithFd ? "ayh" : "ay"));
+                    writer.WriteArray(Pattern(call.Index, call.Size));
+                    if (call.WithFd)
+                    {
+                        using var file = File.OpenHandle(path);
+                        writer.WriteUnixFd(file);
+                    }
+                    return await peers.Client.CallAsync(writer.ToMessage(), (MessageView reply) =>
+                    {
+                        var reader = reply.GetBodyReader();
+                        return (Bytes: reader.ReadArrayOfByte(), Text: reader.ReadString());
+                    }).WaitAsync(PeerPair.Timeout);
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }));
+
+            for (int i = 0; i < calls.Length; i++)
+            {
+                Assert.That(results[i].Bytes, Is.EqualTo(Pattern(i, calls[i].Size)), $"the bytes of call {i} ({calls[i].Size})");
+                Assert.That(results[i].Text, Is.EqualTo(calls[i].WithFd ? "passed along" : ""), $"what call {i}'s descriptor read");
+            }
+            Assert.That(calls.Count(c => c.Size >= 65_536), Is.GreaterThan(20), "the seed gives a mix");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     /// <summary>A signal whose body is its index and <paramref name="size"/> bytes that depend on both.</summary>

@@ -83,14 +83,15 @@ internal sealed class PeerPair : IAsyncDisposable
         return writer.ToMessage();
     }
 
-    /// <summary>Two connections over a real Unix socket pair, driven by the reactor (unlike <see cref="Create"/>'s).</summary>
+    /// <summary>Two connections over a real Unix socket pair, driven by the reactor (unlike <see cref="Create"/>'s),
+    /// passing descriptors as a negotiated Unix-socket connection does.</summary>
     public static UnixPeers OverUnixSocket()
     {
         var (a, b) = DBus.Transport.SocketTransport.CreatePair();
         const string guid = "0123456789abcdef0123456789abcdef";
         var options = new DBusConnectionOptions { IsBus = false };
-        return new UnixPeers(new DBusConnection(new MessageStream(a, guid, false, default, null), options),
-            new DBusConnection(new MessageStream(b, guid, false, default, null), options));
+        return new UnixPeers(new DBusConnection(new MessageStream(a, guid, true, default, null), options),
+            new DBusConnection(new MessageStream(b, guid, true, default, null), options));
     }
 
     /// <summary><see cref="OverUnixSocket"/>, whose server answers every method call with the int32 <paramref name="answer"/>.</summary>
