@@ -109,6 +109,43 @@ public class LargeMessageReceiveTests
         Assert.That(readsAt[afterSecond], Is.EqualTo(Message.FixedHeaderLength), "the read after the second (large) message");
     }
 
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public async Task Messages_of_every_size_cut_into_random_pieces_arrive_whole_and_in_order(int seed)
+    {
+        // Pieces from 1 byte to 200 KB land anywhere: in a fixed header read alone, across the end of a large
+        // message, inside the next one's header.
+        var random = new Random(seed);
+        int[] sizes = Enumerable.Range(0, 40).Select(_ => random.Next(4) switch
+        {
+            0 => random.Next(0, 100),
+            1 => random.Next(60_000, 70_000),
+            2 => random.Next(100_000, 400_000),
+            _ => random.Next(100, 10_000),
+        }).ToArray();
+        byte[] wire = Concatenate(sizes.Select((size, i) => Bytes(Build(i, size))));
+
+        var (_, b) = PairedTransport.CreatePair();
+        await using var receiver = new MessageStream(b, Guid, false, default, null);
+        var injecting = Task.Run(async () =>
+        {
+            for (int at = 0; at < wire.Length;)
+            {
+                int piece = Math.Min(wire.Length - at, random.Next(3) == 0 ? random.Next(1, 40) : random.Next(1, 200_000));
+                await b.InjectAsync(wire[at..(at + piece)]);
+                at += piece;
+            }
+        });
+
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            using var message = await receiver.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            AssertContent(message, i, sizes[i]);
+        }
+        await injecting.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     [Test]
     public async Task Large_and_small_calls_with_descriptors_pipelined_over_a_unix_socket_come_back_whole()
     {
