@@ -22,12 +22,7 @@ public class LargeMessageReceiveTests
         // Not awaited first: the in-memory pipe holds back a writer until the reader takes what it wrote.
         var injecting = b.InjectAsync(wire);
 
-        for (int i = 0; i < sizes.Length; i++)
-        {
-            using var message = await receiver.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-            AssertContent(message, i, sizes[i]);
-        }
-        await injecting.WaitAsync(TimeSpan.FromSeconds(10));
+        await ReceiveAllAsync(receiver, sizes, injecting);
     }
 
     [Test]
@@ -86,12 +81,7 @@ public class LargeMessageReceiveTests
         var (_, b) = PairedTransport.CreatePair();
         await using var receiver = new MessageStream(b, Guid, false, default, null);
         var injecting = b.InjectAsync(wire);
-        for (int i = 0; i < sizes.Length; i++)
-        {
-            using var message = await receiver.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-            AssertContent(message, i, sizes[i]);
-        }
-        await injecting.WaitAsync(TimeSpan.FromSeconds(10));
+        await ReceiveAllAsync(receiver, sizes, injecting);
 
         long afterFirst = messages[0].Length;
         long afterSecond = afterFirst + messages[1].Length;
@@ -138,12 +128,7 @@ public class LargeMessageReceiveTests
             }
         });
 
-        for (int i = 0; i < sizes.Length; i++)
-        {
-            using var message = await receiver.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-            AssertContent(message, i, sizes[i]);
-        }
-        await injecting.WaitAsync(TimeSpan.FromSeconds(10));
+        await ReceiveAllAsync(receiver, sizes, injecting);
     }
 
     [Test]
@@ -217,6 +202,18 @@ public class LargeMessageReceiveTests
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>Receives the messages <see cref="Build"/> made for <paramref name="sizes"/> and checks each, then waits
+    /// for the bytes' writer.</summary>
+    private static async Task ReceiveAllAsync(MessageStream receiver, int[] sizes, Task injecting)
+    {
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            using var message = await receiver.ReceiveAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            AssertContent(message, i, sizes[i]);
+        }
+        await injecting.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     /// <summary>A signal whose body is its index and <paramref name="size"/> bytes that depend on both.</summary>
