@@ -30,7 +30,7 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
         ExitOnDisconnect = options.ExitOnDisconnect;
         _signals = new SignalDispatcher(this, options.IsBus, stream.ClosingToken);
         _objects = new ObjectServer(() => [this], sharedObjects);
-        _router = new MessageRouter(this, stream, options.DefaultCallTimeout, _signals, _objects);
+        _router = new MessageRouter(this, stream, options.DefaultCallTimeout, _signals, _objects, toBus: options.IsBus);
         if (startDispatching)
         {
             StartDispatching();

@@ -22,9 +22,12 @@ internal sealed class MessageRouter
     private IMethodCallHandler _methodCalls;
     private Task _dispatchLoop = Task.CompletedTask;
     private int _disposed;
+    // Connected to a message bus (DBusConnectionOptions.IsBus).
+    private readonly bool _toBus;
 
-    public MessageRouter(DBusConnection connection, MessageStream stream, TimeSpan defaultCallTimeout, SignalDispatcher signals, IMethodCallHandler methodCalls)
+    public MessageRouter(DBusConnection connection, MessageStream stream, TimeSpan defaultCallTimeout, SignalDispatcher signals, IMethodCallHandler methodCalls, bool toBus)
     {
+        _toBus = toBus;
         _connection = connection;
         _stream = stream;
         _defaultCallTimeout = defaultCallTimeout;
@@ -221,6 +224,11 @@ internal sealed class MessageRouter
     private ValueTask Dispatch(MessageData received)
     {
         t_dispatching = this;
+        if (_toBus && _pending.Count <= 1)
+        {
+            // No stream of answers on its way: the next message needs dbus-daemon and a peer to run first.
+            Transport.SocketReactor.NoteBrokered();
+        }
         try
         {
             Telemetry.MessageReceived(received.Length);

@@ -57,6 +57,10 @@ internal sealed unsafe class SocketReactor
     [ThreadStatic]
     private static bool t_burst;
 
+    // Set while handling an event of a connection to a message bus (see NoteBrokered); read and cleared before the next wait.
+    [ThreadStatic]
+    private static bool t_brokered;
+
     private readonly int _epfd;
     private readonly Lock _registrationsLock = new();
     // Slot i holds the registration tagged i (low 32 bits of the epoll data; the high 32 bits are its generation,
@@ -225,6 +229,15 @@ internal sealed unsafe class SocketReactor
     /// a peer that pipelines, not one waiting for each answer, so the thread should not spin before its next wait.</summary>
     public static void NoteBurst() => t_burst = true;
 
+    /// <summary>Tells the reactor thread running this (if it is one) that the event came from a connection to a message
+    /// bus with no stream of answers on its way (at most one call of its own waiting): the next message needs the bus
+    /// and a third process to run first, so the thread should not spin before its next wait (see <see cref="SpinPolicy"/>).</summary>
+    public static void NoteBrokered() => t_brokered = true;
+
+    /// <summary>Whether <see cref="NoteBrokered"/> was called on this thread since its last wait (tests read it from
+    /// code a dispatch runs).</summary>
+    internal static bool BrokeredNoted => t_brokered;
+
     private void Run()
     {
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEventsPerWait * EpollInterop.EventSize));
@@ -240,8 +253,9 @@ internal sealed unsafe class SocketReactor
                 Interlocked.Increment(ref _waiting);
                 long waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
                 bool burst = t_burst;
-                t_burst = false;
-                int count = _spin is { } spin && spin.ShouldSpin(burst, ThreadPool.CompletedWorkItemCount) ? SpinForEvent(events) : 0;
+                bool brokered = t_brokered;
+                t_burst = t_brokered = false;
+                int count = _spin is { } spin && spin.ShouldSpin(burst, brokered, ThreadPool.CompletedWorkItemCount) ? SpinForEvent(events) : 0;
                 if (count == 0)
                 {
                     count = EpollInterop.Wait(_epfd, events, MaxEventsPerWait, -1);

@@ -12,7 +12,12 @@ namespace DBus.Transport;
 /// spinning always wasted CPU through dbus-daemon, whose replies take longer than the spin (74 µs per call), and slowed
 /// pipelined calls (176,226 calls/s); spinning only while it pays gave 94,263 calls/s at 10.0 µs, and no row worse than
 /// sleeping at once (docs/performance.md). A process with one core never spins (the reactor makes no policy): the
-/// peer could only run once the spin is over.
+/// peer could only run once the spin is over. Nor does a thread after an event of a connection to a message bus with
+/// at most one call of its own waiting: the next message there needs dbus-daemon and the peer to run first, and the
+/// spin's yields handed them this core at a cost (sequential Echo through dbus-daemon, side by side: 10,300-10,400
+/// calls/s at 24-25 µs client and 22-23 µs server CPU per call with the spin, 11,700-12,900 at 15-21 and 14-16 µs
+/// without it). With many calls waiting, answers stream in and the spin pays as peer-to-peer (Echo with 64 in flight
+/// through dbus-daemon: 80,000-83,000 calls/s with it, 65,000-68,000 without).
 /// </summary>
 /// <remarks>Used by the reactor's threads one at a time (a second thread runs only while the first is stalled in a
 /// handler), so its fields are plain hints, not synchronised.</remarks>
@@ -23,13 +28,14 @@ internal sealed class SpinPolicy(long spinTicks)
 
     /// <summary>Whether the wait about to start should spin first.</summary>
     /// <param name="burst">The last event brought several messages (see <see cref="SocketReactor.NoteBurst"/>).</param>
+    /// <param name="brokered">The last event came from a connection to a message bus (see <see cref="SocketReactor.NoteBrokered"/>).</param>
     /// <param name="poolWorkItems"><see cref="ThreadPool.CompletedWorkItemCount"/> now: noted, and compared with the
     /// count at the last wait.</param>
-    public bool ShouldSpin(bool burst, long poolWorkItems)
+    public bool ShouldSpin(bool burst, bool brokered, long poolWorkItems)
     {
         bool poolIdle = poolWorkItems == _poolWorkAtLastWait;
         _poolWorkAtLastWait = poolWorkItems;
-        return _lastEventCameFast && poolIdle && !burst;
+        return _lastEventCameFast && poolIdle && !burst && !brokered;
     }
 
     /// <summary>Notes how long the wait that just ended lasted, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>

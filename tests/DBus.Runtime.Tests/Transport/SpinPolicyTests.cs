@@ -15,7 +15,7 @@ public class SpinPolicyTests
     public void A_reactor_thread_does_not_spin_before_an_event_showed_a_fast_peer()
     {
         var policy = new SpinPolicy(Window);
-        Assert.That(policy.ShouldSpin(burst: false, poolWorkItems: 0), Is.False);
+        Assert.That(policy.ShouldSpin(burst: false, brokered: false, poolWorkItems: 0), Is.False);
     }
 
     [Test]
@@ -23,11 +23,11 @@ public class SpinPolicyTests
     {
         var policy = new SpinPolicy(Window);
         policy.OnWaitEnded(Fast);
-        Assert.That(policy.ShouldSpin(burst: false, poolWorkItems: 0), Is.True);
+        Assert.That(policy.ShouldSpin(burst: false, brokered: false, poolWorkItems: 0), Is.True);
         policy.OnWaitEnded(Slow);
-        Assert.That(policy.ShouldSpin(burst: false, poolWorkItems: 0), Is.False, "the peer answered no faster than the window");
+        Assert.That(policy.ShouldSpin(burst: false, brokered: false, poolWorkItems: 0), Is.False, "the peer answered no faster than the window");
         policy.OnWaitEnded(Fast);
-        Assert.That(policy.ShouldSpin(burst: false, poolWorkItems: 0), Is.True, "a fast peer again");
+        Assert.That(policy.ShouldSpin(burst: false, brokered: false, poolWorkItems: 0), Is.True, "a fast peer again");
     }
 
     [Test]
@@ -35,9 +35,9 @@ public class SpinPolicyTests
     {
         var policy = new SpinPolicy(Window);
         policy.OnWaitEnded(Fast);
-        Assert.That(policy.ShouldSpin(burst: false, poolWorkItems: 10), Is.False, "the pool completed work items since the last wait");
+        Assert.That(policy.ShouldSpin(burst: false, brokered: false, poolWorkItems: 10), Is.False, "the pool completed work items since the last wait");
         policy.OnWaitEnded(Fast);
-        Assert.That(policy.ShouldSpin(burst: false, poolWorkItems: 10), Is.True, "nothing completed since");
+        Assert.That(policy.ShouldSpin(burst: false, brokered: false, poolWorkItems: 10), Is.True, "nothing completed since");
     }
 
     [Test]
@@ -45,8 +45,18 @@ public class SpinPolicyTests
     {
         var policy = new SpinPolicy(Window);
         policy.OnWaitEnded(Fast);
-        Assert.That(policy.ShouldSpin(burst: true, poolWorkItems: 0), Is.False);
+        Assert.That(policy.ShouldSpin(burst: true, brokered: false, poolWorkItems: 0), Is.False);
         policy.OnWaitEnded(Fast);
-        Assert.That(policy.ShouldSpin(burst: false, poolWorkItems: 0), Is.True);
+        Assert.That(policy.ShouldSpin(burst: false, brokered: false, poolWorkItems: 0), Is.True);
+    }
+
+    [Test]
+    public void An_event_of_a_connection_to_a_bus_stops_the_next_spin()
+    {
+        var policy = new SpinPolicy(Window);
+        policy.OnWaitEnded(Fast);
+        Assert.That(policy.ShouldSpin(burst: false, brokered: true, poolWorkItems: 0), Is.False, "the answer needs the bus and a third process to run");
+        policy.OnWaitEnded(Fast);
+        Assert.That(policy.ShouldSpin(burst: false, brokered: false, poolWorkItems: 0), Is.True, "a peer-to-peer event after it");
     }
 }
