@@ -57,7 +57,8 @@ internal sealed unsafe class SocketReactor
     [ThreadStatic]
     private static bool t_burst;
 
-    // Set while handling an event of a connection to a message bus (see NoteBrokered); read and cleared before the next wait.
+    // Set while handling a message of a connection to a bus with at most one call waiting (see NoteBrokered); read and
+    // cleared before the next wait.
     [ThreadStatic]
     private static bool t_brokered;
 

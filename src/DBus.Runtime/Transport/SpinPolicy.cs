@@ -28,7 +28,8 @@ internal sealed class SpinPolicy(long spinTicks)
 
     /// <summary>Whether the wait about to start should spin first.</summary>
     /// <param name="burst">The last event brought several messages (see <see cref="SocketReactor.NoteBurst"/>).</param>
-    /// <param name="brokered">The last event came from a connection to a message bus (see <see cref="SocketReactor.NoteBrokered"/>).</param>
+    /// <param name="brokered">The last event brought a message of a connection to a message bus with at most one call
+    /// of its own waiting (see <see cref="SocketReactor.NoteBrokered"/>).</param>
     /// <param name="poolWorkItems"><see cref="ThreadPool.CompletedWorkItemCount"/> now: noted, and compared with the
     /// count at the last wait.</param>
     public bool ShouldSpin(bool burst, bool brokered, long poolWorkItems)
