@@ -14,10 +14,11 @@ namespace DBus.Transport;
 /// sleeping at once (docs/performance.md). A process with one core never spins (the reactor makes no policy): the
 /// peer could only run once the spin is over. Nor does a thread after an event of a connection to a message bus with
 /// at most one call of its own waiting: the next message there needs dbus-daemon and the peer to run first, and the
-/// spin's yields handed them this core at a cost (sequential Echo through dbus-daemon, side by side: 10,300-10,400
-/// calls/s at 24-25 µs client and 22-23 µs server CPU per call with the spin, 11,700-12,900 at 15-21 and 14-16 µs
-/// without it). With many calls waiting, answers stream in and the spin pays as peer-to-peer (Echo with 64 in flight
-/// through dbus-daemon: 80,000-83,000 calls/s with it, 65,000-68,000 without).
+/// spin's yields handed them this core at a cost (sequential Echo through dbus-daemon, side by side: 10,000-11,200
+/// calls/s at 24-26 µs client and 23-24 µs server CPU per call with the spin, 12,700-13,000 at 9-15 and 15-22 µs with
+/// this rule). With many calls waiting, answers stream in and the spin pays as peer-to-peer (Echo with 64 in flight
+/// through dbus-daemon: 80,000-83,000 calls/s with every spin, 64,000-68,000 with none, 71,000-76,000 with this rule,
+/// under which the server, with no calls of its own waiting, no longer spins).
 /// </summary>
 /// <remarks>Used by the reactor's threads one at a time (a second thread runs only while the first is stalled in a
 /// handler), so its fields are plain hints, not synchronised.</remarks>
