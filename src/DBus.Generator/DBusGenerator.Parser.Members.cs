@@ -339,6 +339,10 @@ public sealed partial class DBusGenerator
             return result;
         }
 
+        /// <summary>A file's true/false item metadata (<c>PooledArrays</c>, <c>ValueTasks</c>): null when absent.</summary>
+        private bool? FileFlag(string metadata, string value) =>
+            value.Trim().Length == 0 ? null : ReadBool($"the {metadata} metadata", value, _locator.FileStart);
+
         private bool ReadBool(string name, string value, LocationInfo location) => value.Trim().ToLowerInvariant() switch
         {
             "true" => true,

@@ -65,16 +65,5 @@ public sealed partial class DBusGenerator
                     $"an argument of {kind} '{member.Name}'", reason);
             }
         }
-
-        /// <summary>The file's <c>PooledArrays</c> metadata: null when absent.</summary>
-        private bool? FilePooledArrays()
-        {
-            string value = _input.PooledArrays.Trim();
-            if (value.Length == 0)
-            {
-                return null;
-            }
-            return ReadBool("the PooledArrays metadata", value, _locator.FileStart);
-        }
     }
 }

@@ -32,12 +32,5 @@ public sealed partial class DBusGenerator
                     $"an argument of {kind} '{member.Name}'", "write it on the method, its interface, or as the file's ValueTasks metadata");
             }
         }
-
-        /// <summary>The file's <c>ValueTasks</c> metadata: null when absent.</summary>
-        private bool? FileValueTasks()
-        {
-            string value = _input.ValueTasks.Trim();
-            return value.Length == 0 ? null : ReadBool("the ValueTasks metadata", value, _locator.FileStart);
-        }
     }
 }

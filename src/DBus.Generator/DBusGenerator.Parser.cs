@@ -78,8 +78,8 @@ public sealed partial class DBusGenerator
                 Report(DiagnosticDescriptors.InvalidNamespace, _locator.FileStart, _input.Namespace);
             }
 
-            _filePooled = FilePooledArrays();
-            _fileValueTasks = FileValueTasks();
+            _filePooled = FileFlag("PooledArrays", _input.PooledArrays);
+            _fileValueTasks = FileFlag("ValueTasks", _input.ValueTasks);
 
             XDocument document;
             try
